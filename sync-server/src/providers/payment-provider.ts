@@ -1,0 +1,77 @@
+/**
+ * One interface for every payment provider. A provider module owns its wire format: it converts whole rupiah to
+ * the provider's unit and back, maps the provider's statuses onto the lattice, and verifies its webhooks on the
+ * raw bytes. The server never sees a provider's JSON.
+ */
+import type { Rupiah } from '../../../shared/money.ts';
+import type { PaymentStatus } from '../../../shared/payment-status.ts';
+import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
+
+export type RawWebhook = {
+  /** The exact bytes received; signatures are checked on these, before any JSON parsing. */
+  rawBody: Buffer;
+  /** Lower-cased header names, as Node gives them. */
+  headers: Record<string, string | string[] | undefined>;
+};
+
+export type CreatedQr = {
+  providerRef: string;
+  qrString: string;
+  /** UTC epoch ms. */
+  expiresAt: number;
+};
+
+export type PaymentRef = {
+  /** Our payment id, sent to the provider as its reference (Xendit reference_id, Midtrans order_id). */
+  paymentId: string;
+  /** The provider's own id (Xendit qr_…, Midtrans transaction_id). */
+  providerRef: string;
+};
+
+export type ProviderPaymentState = {
+  /** Lattice status, or null when the provider's state means no change (e.g. still ACTIVE with no payment). */
+  status: PaymentStatus | null;
+  /** Amount paid, when paid. */
+  amount: Rupiah | null;
+  paidAt: number | null;
+  /** The provider's id of the money movement (Xendit qrpy_…), needed to refund; null if none. */
+  paymentRef: string | null;
+};
+
+export type ParsedWebhook = {
+  /** The provider's event identity: the same event delivered twice yields the same id. */
+  eventId: string;
+  /** Our payment id when the provider echoes it (reference_id / order_id). */
+  paymentId: string | null;
+  providerRef: string | null;
+  /** Provider id of the money movement (Xendit qrpy_…, Midtrans transaction_id). */
+  paymentRef: string | null;
+  /** Lattice status this event asserts, or null if it carries no status change. */
+  status: PaymentStatus | null;
+  amount: Rupiah | null;
+  /** When the provider says it happened, UTC epoch ms, if it says. */
+  occurredAt: number | null;
+};
+
+export type RefundResult = { refundId: string; status: 'pending' | 'succeeded' | 'failed'; amount: Rupiah };
+
+export interface PaymentProvider {
+  readonly id: ProviderId;
+  readonly mode: 'sandbox' | 'live';
+  /** Whole rupiah in; the provider unit conversion happens inside. Throws ProviderError subclasses. */
+  createQrPayment(req: { paymentId: string; amount: Rupiah; expiresAt: number }): Promise<CreatedQr>;
+  getPayment(ref: PaymentRef): Promise<ProviderPaymentState>;
+  /**
+   * Cancels at the provider. `atProvider: false` when the provider has no cancel for this kind of payment
+   * (the server then cancels locally and a later `paid` is kept as late).
+   */
+  cancelPayment(ref: PaymentRef): Promise<{ atProvider: boolean }>;
+  refundPayment(
+    ref: PaymentRef & { paymentRef: string | null },
+    req: { refundId: string; amount: Rupiah; reason?: string },
+  ): Promise<RefundResult>;
+  /** Runs on the raw request bytes in constant time. */
+  verifyWebhook(req: RawWebhook): boolean;
+  /** Throws WebhookPayloadError on a body that does not have the provider's shape. */
+  parseWebhook(req: RawWebhook): ParsedWebhook;
+}
