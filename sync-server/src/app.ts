@@ -1,0 +1,85 @@
+/**
+ * The sync-server as a Fastify app. `buildApp()` returns it unstarted, so tests use `app.inject` or listen on
+ * port 0; `main.ts` is the process entry point.
+ */
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { ProviderId } from '../../shared/schemas/sync-api.ts';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { createMetrics } from './metrics.ts';
+import { registerErrorHandling } from './plugins/errors.ts';
+import type { PaymentProvider } from './providers/payment-provider.ts';
+import { createProviders } from './providers/registry.ts';
+import { ProviderRouter } from './providers/router.ts';
+import { RelayHub } from './relay/hub.ts';
+import { healthRoutes } from './routes/health.ts';
+import { paymentRoutes } from './routes/payments.ts';
+import { syncRoutes } from './routes/sync.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import type { ServerContext } from './services/context.ts';
+import { startSweeper } from './services/sweeper.ts';
+
+export const BODY_LIMIT = 64 * 1024;
+
+export type BuildOptions = {
+  config: Config;
+  /** Defaults to the providers the configuration has keys for. */
+  providers?: Partial<Record<ProviderId, PaymentProvider>>;
+  /** An already opened database (tests share one between two app instances). */
+  database?: Database;
+  now?: () => number;
+  /** Run the sweeper on its interval (default true). */
+  sweeper?: boolean;
+};
+
+export type App = { app: FastifyInstance; ctx: ServerContext; hub: RelayHub };
+
+export async function buildApp(o: BuildOptions): Promise<App> {
+  const { config } = o;
+  const log = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-callback-token"]'] });
+  const database = o.database ?? openDatabase(config.database);
+  const ownsDatabase = !o.database;
+  await database.migrate();
+
+  const metrics = createMetrics();
+  const router = new ProviderRouter(o.providers ?? createProviders(config), config.breaker, metrics);
+  const hub = new RelayHub();
+
+  // With PostgreSQL every instance learns of new events through NOTIFY (its own included), so a webhook
+  // landing on one instance reaches tills connected to another. SQLite has one instance: signal directly.
+  let unlisten: (() => Promise<void>) | null = null;
+  const published = database.kind === 'postgres' ? () => {} : (storeId: string) => hub.storeChanged(storeId);
+  if (database.kind === 'postgres') {
+    unlisten = await database.listen(
+      (storeId) => hub.storeChanged(storeId),
+      (err) => log.error({ err }, 'LISTEN connection failed'),
+    );
+  }
+
+  const ctx: ServerContext = { config, database, router, metrics, log, now: o.now ?? Date.now, published };
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    trustProxy: false,
+  });
+  app.decorateRequest('device', null);
+  registerErrorHandling(app);
+  await app.register(websocket, { options: { maxPayload: BODY_LIMIT } });
+
+  healthRoutes(app, ctx);
+  paymentRoutes(app, ctx);
+  syncRoutes(app, ctx, hub);
+  await webhookRoutes(app, ctx);
+
+  const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);
+  app.addHook('onClose', async () => {
+    await stopSweeper?.();
+    await unlisten?.();
+    if (ownsDatabase) await database.close();
+  });
+  return { app, ctx, hub };
+}

@@ -1,0 +1,135 @@
+/**
+ * Server configuration, parsed once at boot from the environment (STYLE.md convention 12): a frozen, typed
+ * object; secrets are masked when logged. Provider keys live only here, never in a till.
+ */
+import { z } from 'zod';
+import { PROVIDER_IDS } from '../../shared/schemas/sync-api.ts';
+
+const XENDIT_API = 'https://api.xendit.co';
+const MIDTRANS_SANDBOX_API = 'https://api.sandbox.midtrans.com';
+const MIDTRANS_PRODUCTION_API = 'https://api.midtrans.com';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = z.url({ protocol: /^https?$/ });
+
+const EnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(0, 65_535).default(8787),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where providers reach this server (webhooks); Midtrans gets it per charge via X-Override-Notification. */
+  PUBLIC_URL: url.optional(),
+  DEFAULT_PROVIDER: z.enum(PROVIDER_IDS).default('xendit'),
+  PAYMENT_TTL_SECONDS: int(60, 48 * 3600).default(900),
+  PROVIDER_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  /** A payment still pending this long after creation is checked with the provider by the sweeper. */
+  SWEEP_PENDING_AFTER_MS: int(1_000, 3_600_000).default(30_000),
+  SWEEP_INTERVAL_MS: int(200, 3_600_000).default(15_000),
+  BREAKER_FAILURES: int(1, 100).default(3),
+  BREAKER_COOLDOWN_MS: int(100, 3_600_000).default(30_000),
+  XENDIT_SECRET_KEY: z.string().min(1).optional(),
+  XENDIT_CALLBACK_TOKEN: z.string().min(1).optional(),
+  XENDIT_BASE_URL: url.optional(),
+  MIDTRANS_SERVER_KEY: z.string().min(1).optional(),
+  MIDTRANS_BASE_URL: url.optional(),
+  MIDTRANS_ACQUIRER: z.enum(['gopay', 'airpay shopee']).default('gopay'),
+});
+
+export type ProviderMode = 'sandbox' | 'live';
+
+export type Config = Readonly<{
+  host: string;
+  port: number;
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  publicUrl: string;
+  defaultProvider: (typeof PROVIDER_IDS)[number];
+  paymentTtlSeconds: number;
+  providerTimeoutMs: number;
+  sweep: { pendingAfterMs: number; intervalMs: number };
+  breaker: { failures: number; cooldownMs: number };
+  xendit: { baseUrl: string; secretKey: string; callbackToken: string; mode: ProviderMode } | null;
+  midtrans: {
+    baseUrl: string;
+    serverKey: string;
+    acquirer: 'gopay' | 'airpay shopee';
+    notificationUrl: string;
+    mode: ProviderMode;
+  } | null;
+}>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const isLoopback = (u: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(u).hostname);
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, '');
+
+  if (Boolean(e.XENDIT_SECRET_KEY) !== Boolean(e.XENDIT_CALLBACK_TOKEN)) {
+    throw new ConfigError('XENDIT_SECRET_KEY and XENDIT_CALLBACK_TOKEN must be set together');
+  }
+  const xenditBase = e.XENDIT_BASE_URL ?? XENDIT_API;
+  const xendit =
+    e.XENDIT_SECRET_KEY && e.XENDIT_CALLBACK_TOKEN
+      ? {
+          baseUrl: xenditBase.replace(/\/$/, ''),
+          secretKey: e.XENDIT_SECRET_KEY,
+          callbackToken: e.XENDIT_CALLBACK_TOKEN,
+          mode: (isLoopback(xenditBase) ? 'sandbox' : 'live') as ProviderMode,
+        }
+      : null;
+
+  // Midtrans keys say which environment they belong to: sandbox keys start with "SB-".
+  const midtransBase =
+    e.MIDTRANS_BASE_URL ??
+    (e.MIDTRANS_SERVER_KEY?.startsWith('SB-') ? MIDTRANS_SANDBOX_API : MIDTRANS_PRODUCTION_API);
+  const midtrans = e.MIDTRANS_SERVER_KEY
+    ? {
+        baseUrl: midtransBase.replace(/\/$/, ''),
+        serverKey: e.MIDTRANS_SERVER_KEY,
+        acquirer: e.MIDTRANS_ACQUIRER,
+        notificationUrl: `${publicUrl}/v1/webhooks/midtrans`,
+        mode: (isLoopback(midtransBase) ? 'sandbox' : 'live') as ProviderMode,
+      }
+    : null;
+
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres' as const, url: e.DATABASE_URL }
+      : { kind: 'sqlite' as const, file: `${e.DATA_DIR.replace(/\/$/, '')}/server.sqlite` },
+    logLevel: e.LOG_LEVEL,
+    publicUrl,
+    defaultProvider: e.DEFAULT_PROVIDER,
+    paymentTtlSeconds: e.PAYMENT_TTL_SECONDS,
+    providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
+    sweep: { pendingAfterMs: e.SWEEP_PENDING_AFTER_MS, intervalMs: e.SWEEP_INTERVAL_MS },
+    breaker: { failures: e.BREAKER_FAILURES, cooldownMs: e.BREAKER_COOLDOWN_MS },
+    xendit,
+    midtrans,
+  });
+}
+
+/** The config as it may appear in logs: secrets replaced by their length. */
+export function maskedConfig(c: Config): unknown {
+  const mask = (s: string) => `***(${s.length})`;
+  const dbUrl = c.database.kind === 'postgres' ? c.database.url.replace(/\/\/([^:@]+):[^@]*@/, '//$1:***@') : null;
+  return {
+    ...c,
+    database: c.database.kind === 'postgres' ? { kind: 'postgres', url: dbUrl } : c.database,
+    xendit: c.xendit && { ...c.xendit, secretKey: mask(c.xendit.secretKey), callbackToken: mask(c.xendit.callbackToken) },
+    midtrans: c.midtrans && { ...c.midtrans, serverKey: mask(c.midtrans.serverKey) },
+  };
+}

@@ -1,0 +1,84 @@
+/** Kysely table types. Times are UTC epoch ms; booleans are 0/1 integers so SQLite and PostgreSQL agree. */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface StoresTable {
+  id: string;
+  name: string;
+  provider: string;
+  created_at: number;
+}
+
+export interface DevicesTable {
+  id: string;
+  store_id: string;
+  name: string;
+  /** sha256 of the token's secret part, hex. The token itself is shown once at enrolment and never stored. */
+  token_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+}
+
+export interface PaymentsTable {
+  id: string;
+  sale_id: string;
+  store_id: string;
+  device_id: string;
+  amount: number;
+  provider: string;
+  provider_ref: string | null;
+  /** The provider's id of the money movement (Xendit qrpy_…, Midtrans transaction_id), needed to refund. */
+  payment_ref: string | null;
+  qr_string: string | null;
+  status: string;
+  late: number;
+  expires_at: number | null;
+  paid_at: number | null;
+  refunded_amount: number;
+  /** Fingerprint of the create request, so a replay with a different body is a 409, not a silent overwrite. */
+  request_hash: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookEventsTable {
+  id: Generated<number>;
+  provider: string;
+  /** The provider's event identity; null for rejected or unparseable deliveries, which are kept but never applied. */
+  event_key: string | null;
+  received_at: number;
+  headers: string;
+  raw_body: string;
+  verified: number;
+  /** received | applied | duplicate | ignored | parked | rejected | invalid | error */
+  outcome: string;
+  payment_id: string | null;
+  provider_ref: string | null;
+  status: string | null;
+  detail: string | null;
+  processed_at: number | null;
+}
+
+export interface SyncEventsTable {
+  seq: Generated<number>;
+  store_id: string;
+  type: string;
+  payload: string;
+  created_at: number;
+}
+
+export interface DB {
+  stores: StoresTable;
+  devices: DevicesTable;
+  payments: PaymentsTable;
+  webhook_events: WebhookEventsTable;
+  sync_events: SyncEventsTable;
+}
+
+export type StoreRow = Selectable<StoresTable>;
+export type DeviceRow = Selectable<DevicesTable>;
+export type PaymentRow = Selectable<PaymentsTable>;
+export type NewPayment = Insertable<PaymentsTable>;
+export type PaymentUpdate = Updateable<PaymentsTable>;
+export type WebhookEventRow = Selectable<WebhookEventsTable>;
+export type SyncEventRow = Selectable<SyncEventsTable>;

@@ -1,0 +1,90 @@
+/**
+ * sync-server entry point.
+ *   npm run server                       start serving (configuration from the environment)
+ *   npm run server -- enrol-device --store S --name N [--store-name X] [--provider xendit|midtrans]
+ *   npm run server -- set-provider --store S --provider xendit|midtrans
+ *   npm run server -- migrate
+ */
+import { parseArgs } from 'node:util';
+import { ProviderIdSchema } from '../../shared/schemas/sync-api.ts';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, maskedConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { setStoreProvider } from './repos/stores-repo.ts';
+import { enrolDevice } from './services/devices.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'serve', ...rest] = argv;
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    fail(e instanceof ConfigError ? e.message : String(e));
+  }
+
+  if (command === 'serve') {
+    const { app } = await buildApp({ config });
+    app.log.info({ config: maskedConfig(config) }, 'configuration');
+    await app.listen({ host: config.host, port: config.port });
+    const stop = async () => {
+      await app.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return;
+  }
+
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      store: { type: 'string' },
+      name: { type: 'string' },
+      'store-name': { type: 'string' },
+      provider: { type: 'string' },
+    },
+    strict: true,
+  });
+  const database = openDatabase(config.database);
+  try {
+    await database.migrate();
+    if (command === 'migrate') {
+      process.stdout.write('database is up to date\n');
+    } else if (command === 'enrol-device') {
+      if (!values.store || !values.name) fail('usage: enrol-device --store STORE_ID --name DEVICE_NAME');
+      const provider = ProviderIdSchema.safeParse(values.provider ?? config.defaultProvider);
+      if (!provider.success) fail('--provider must be xendit or midtrans');
+      const r = await enrolDevice(database.db, {
+        storeId: values.store,
+        storeName: values['store-name'],
+        deviceName: values.name,
+        provider: provider.data,
+        now: Date.now(),
+      });
+      process.stderr.write(
+        `${r.storeCreated ? 'created store' : 'store'} ${values.store}; enrolled device ${r.deviceId}.\n` +
+          'The token below is shown once. Paste it into the till settings.\n',
+      );
+      process.stdout.write(`${r.token}\n`);
+    } else if (command === 'set-provider') {
+      const provider = ProviderIdSchema.safeParse(values.provider);
+      if (!values.store || !provider.success) fail('usage: set-provider --store STORE_ID --provider xendit|midtrans');
+      if (!(await setStoreProvider(database.db, values.store, provider.data))) fail(`no store ${values.store}`);
+      process.stdout.write(`store ${values.store} now uses ${provider.data}\n`);
+    } else {
+      fail(`unknown command ${command}; use serve, enrol-device, set-provider or migrate`);
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

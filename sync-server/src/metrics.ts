@@ -1,0 +1,73 @@
+/** Prometheus metrics, one registry per app instance so that tests can build many apps in one process. */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    webhooks: new Counter({
+      name: 'kasir_webhooks_total',
+      help: 'Provider webhook deliveries by outcome',
+      labelNames: ['provider', 'outcome'] as const,
+      registers: [registry],
+    }),
+    webhookSeconds: new Histogram({
+      name: 'kasir_webhook_ingest_seconds',
+      help: 'Time from request to durable outcome',
+      labelNames: ['provider'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    paymentsCreated: new Counter({
+      name: 'kasir_payments_created_total',
+      help: 'QRIS payments created at a provider',
+      labelNames: ['provider', 'failover'] as const,
+      registers: [registry],
+    }),
+    statusChanges: new Counter({
+      name: 'kasir_payment_status_changes_total',
+      help: 'Applied payment status changes',
+      labelNames: ['status', 'source'] as const,
+      registers: [registry],
+    }),
+    providerRequests: new Counter({
+      name: 'kasir_provider_requests_total',
+      help: 'Calls to payment providers',
+      labelNames: ['provider', 'op', 'result'] as const,
+      registers: [registry],
+    }),
+    providerSeconds: new Histogram({
+      name: 'kasir_provider_request_seconds',
+      help: 'Latency of calls to payment providers',
+      labelNames: ['provider', 'op'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    breakerState: new Gauge({
+      name: 'kasir_provider_breaker_state',
+      help: 'Circuit breaker per provider: 0 closed, 1 open, 2 half-open',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+    liveConnections: new Gauge({
+      name: 'kasir_live_connections',
+      help: 'Open till WebSocket connections',
+      registers: [registry],
+    }),
+    eventsPublished: new Counter({
+      name: 'kasir_sync_events_total',
+      help: 'Events appended for tills',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    sweeps: new Counter({
+      name: 'kasir_sweeper_checks_total',
+      help: 'Pending payments checked with the provider by the sweeper',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+  };
+}

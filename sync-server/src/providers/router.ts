@@ -1,0 +1,114 @@
+/**
+ * Routes provider calls through one circuit breaker per provider and fails a new payment over to the other
+ * provider while the store's own is failing. Only "unavailable" errors (network, timeout, 5xx) trip a
+ * breaker; a rejection (4xx) is the caller's problem and would fail the same way elsewhere.
+ */
+import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError } from 'cockatiel';
+import type { CircuitBreakerPolicy } from 'cockatiel';
+import type { Rupiah } from '../../../shared/money.ts';
+import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
+import type { Metrics } from '../metrics.ts';
+import { NotSupportedError, ProviderError, ProviderUnavailableError } from './errors.ts';
+import type { CreatedQr, PaymentProvider } from './payment-provider.ts';
+
+export type BreakerName = 'closed' | 'open' | 'half_open';
+const stateName = (s: CircuitState): BreakerName =>
+  s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen ? 'half_open' : 'open';
+const stateGauge: Record<BreakerName, number> = { closed: 0, open: 1, half_open: 2 };
+
+type Entry = { provider: PaymentProvider; breaker: CircuitBreakerPolicy; failures: number };
+
+export class ProviderRouter {
+  private readonly entries = new Map<ProviderId, Entry>();
+  private readonly metrics: Metrics;
+
+  constructor(
+    providers: Partial<Record<ProviderId, PaymentProvider>>,
+    opts: { failures: number; cooldownMs: number },
+    metrics: Metrics,
+  ) {
+    this.metrics = metrics;
+    for (const [id, provider] of Object.entries(providers) as [ProviderId, PaymentProvider | undefined][]) {
+      if (!provider) continue;
+      const breaker = circuitBreaker(
+        handleWhen((e) => e instanceof ProviderUnavailableError),
+        { halfOpenAfter: opts.cooldownMs, breaker: new ConsecutiveBreaker(opts.failures) },
+      );
+      const entry: Entry = { provider, breaker, failures: 0 };
+      breaker.onFailure(() => {
+        entry.failures++;
+      });
+      breaker.onStateChange((s) => metrics.breakerState.set({ provider: id }, stateGauge[stateName(s)]));
+      metrics.breakerState.set({ provider: id }, 0);
+      this.entries.set(id, entry);
+    }
+  }
+
+  configured(): ProviderId[] {
+    return [...this.entries.keys()];
+  }
+
+  has(id: ProviderId): boolean {
+    return this.entries.has(id);
+  }
+
+  provider(id: ProviderId): PaymentProvider {
+    const e = this.entries.get(id);
+    if (!e) throw new NotSupportedError(`payment provider ${id} is not configured on this server`);
+    return e.provider;
+  }
+
+  /** Runs one provider operation through that provider's breaker, with metrics. */
+  async call<T>(id: ProviderId, op: string, fn: (p: PaymentProvider) => Promise<T>): Promise<T> {
+    const e = this.entries.get(id);
+    if (!e) throw new NotSupportedError(`payment provider ${id} is not configured on this server`);
+    const end = this.metrics.providerSeconds.startTimer({ provider: id, op });
+    try {
+      const r = await e.breaker.execute(() => fn(e.provider));
+      this.metrics.providerRequests.inc({ provider: id, op, result: 'ok' });
+      return r;
+    } catch (err) {
+      const result = isBrokenCircuitError(err) ? 'breaker_open' : err instanceof ProviderError ? err.code : 'error';
+      this.metrics.providerRequests.inc({ provider: id, op, result });
+      if (isBrokenCircuitError(err)) {
+        throw new ProviderUnavailableError(`${id} is failing; its circuit breaker is open`);
+      }
+      throw err;
+    } finally {
+      end();
+    }
+  }
+
+  /**
+   * Creates a QR at the preferred provider, or at another configured one when the preferred is unavailable
+   * (its breaker open, or this call failing as unavailable). A rejection is not failed over.
+   */
+  async createQr(
+    preferred: ProviderId,
+    req: { paymentId: string; amount: Rupiah; expiresAt: number },
+  ): Promise<{ provider: ProviderId; created: CreatedQr; failover: boolean }> {
+    const order = [preferred, ...this.configured().filter((p) => p !== preferred)].filter((p) => this.has(p));
+    if (order.length === 0) throw new NotSupportedError('no payment provider is configured');
+    let last: unknown;
+    for (const [i, id] of order.entries()) {
+      try {
+        const created = await this.call(id, 'create', (p) => p.createQrPayment(req));
+        this.metrics.paymentsCreated.inc({ provider: id, failover: String(i > 0) });
+        return { provider: id, created, failover: i > 0 };
+      } catch (err) {
+        last = err;
+        if (!(err instanceof ProviderUnavailableError)) throw err;
+      }
+    }
+    throw last;
+  }
+
+  health(): Record<string, { mode: 'sandbox' | 'live'; breaker: BreakerName; failures: number }> {
+    return Object.fromEntries(
+      [...this.entries].map(([id, e]) => [
+        id,
+        { mode: e.provider.mode, breaker: stateName(e.breaker.state), failures: e.failures },
+      ]),
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import type { Insertable } from 'kysely';
+import type { WebhookEventRow, WebhookEventsTable } from '../db/schema.ts';
+import type { Executor } from './executor.ts';
+
+export type NewWebhookEvent = Insertable<WebhookEventsTable>;
+
+export async function insertWebhookEvent(db: Executor, e: NewWebhookEvent): Promise<number> {
+  const r = await db.insertInto('webhook_events').values(e).returning('id').executeTakeFirstOrThrow();
+  return r.id;
+}
+
+/** Inserts a verified event unless its provider identity is already stored; null means it is a duplicate. */
+export async function insertWebhookEventOnce(db: Executor, e: NewWebhookEvent): Promise<number | null> {
+  const r = await db
+    .insertInto('webhook_events')
+    .values(e)
+    .onConflict((oc) => oc.columns(['provider', 'event_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return r?.id ?? null;
+}
+
+export async function setWebhookOutcome(
+  db: Executor,
+  id: number,
+  o: { outcome: string; payment_id?: string | null; detail?: string | null; processed_at: number },
+): Promise<void> {
+  await db.updateTable('webhook_events').set(o).where('id', '=', id).execute();
+}
+
+/** Events that arrived before their payment was known, oldest first. */
+export async function listParked(
+  db: Executor,
+  provider: string,
+  paymentId: string,
+  providerRef: string | null,
+): Promise<WebhookEventRow[]> {
+  return db
+    .selectFrom('webhook_events')
+    .selectAll()
+    .where('outcome', '=', 'parked')
+    .where('provider', '=', provider)
+    .where((eb) =>
+      providerRef === null
+        ? eb('payment_id', '=', paymentId)
+        : eb.or([eb('payment_id', '=', paymentId), eb('provider_ref', '=', providerRef)]),
+    )
+    .orderBy('id')
+    .execute();
+}
+
+export async function countWebhookEvents(db: Executor, provider?: string): Promise<Record<string, number>> {
+  let q = db.selectFrom('webhook_events').select(['outcome', (eb) => eb.fn.countAll<number>().as('n')]);
+  if (provider) q = q.where('provider', '=', provider);
+  const rows = await q.groupBy('outcome').execute();
+  return Object.fromEntries(rows.map((r) => [r.outcome, Number(r.n)]));
+}

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import type { Health } from '../../../shared/schemas/sync-api.ts';
+import { ping } from '../db/database.ts';
+import type { ServerContext } from '../services/context.ts';
+
+export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/health', async (_request, reply) => {
+    let dbOk = true;
+    try {
+      await ping(ctx.database.db);
+    } catch {
+      dbOk = false;
+    }
+    const providers = ctx.router.health();
+    const allOpen = Object.values(providers).length > 0 && Object.values(providers).every((p) => p.breaker === 'open');
+    const body: Health = {
+      status: dbOk && !allOpen ? 'ok' : 'degraded',
+      db: ctx.database.kind,
+      server_time: ctx.now(),
+      providers,
+    };
+    return reply.status(dbOk ? 200 : 503).send(body);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * The sweeper asks the provider about payments still pending past a threshold, so that a lost webhook can
+ * never leave a paid sale "pending" (nor an expired QR waiting forever). It applies what the provider says
+ * through the same lattice as webhooks.
+ */
+import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
+import { ProviderError } from '../providers/errors.ts';
+import { listStalePending } from '../repos/payments-repo.ts';
+import type { ServerContext } from './context.ts';
+import { applyStatus } from './payments.ts';
+
+export async function sweepOnce(ctx: ServerContext, limit = 50): Promise<{ checked: number; changed: number }> {
+  const stale = await listStalePending(ctx.database.db, ctx.now() - ctx.config.sweep.pendingAfterMs, limit);
+  let changed = 0;
+  for (const p of stale) {
+    if (!p.provider_ref) continue;
+    try {
+      const state = await ctx.router.call(p.provider as ProviderId, 'status', (prov) =>
+        prov.getPayment({ paymentId: p.id, providerRef: p.provider_ref! }),
+      );
+      if (!state.status) {
+        ctx.metrics.sweeps.inc({ result: 'unchanged' });
+        continue;
+      }
+      const r = await ctx.database.db.transaction().execute((trx) =>
+        applyStatus(ctx, trx, p.id, {
+          status: state.status!,
+          amount: state.amount,
+          paidAt: state.paidAt,
+          paymentRef: state.paymentRef,
+          source: 'sweeper',
+        }),
+      );
+      if (r.storeId) {
+        ctx.published(r.storeId);
+        changed++;
+      }
+      ctx.metrics.sweeps.inc({ result: r.outcome });
+    } catch (err) {
+      ctx.metrics.sweeps.inc({ result: 'error' });
+      if (!(err instanceof ProviderError)) ctx.log.error({ err, paymentId: p.id }, 'sweeper failed on a payment');
+    }
+  }
+  return { checked: stale.length, changed };
+}
+
+export function startSweeper(ctx: ServerContext): () => Promise<void> {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    if (running) return; // never overlap sweeps
+    running = sweepOnce(ctx)
+      .catch((err) => ctx.log.error({ err }, 'sweep failed'))
+      .finally(() => {
+        running = null;
+      });
+  }, ctx.config.sweep.intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
