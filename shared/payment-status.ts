@@ -33,13 +33,34 @@ const lateAfter: readonly PaymentStatus[] = ['expired', 'cancelled', 'failed'];
 export type Transition =
   | { kind: 'apply'; next: PaymentStatus; late: boolean }
   | { kind: 'duplicate' }
-  | { kind: 'ignored'; reason: 'backwards' };
+  /** The payment is already past this status (or can never reach it): drop the event. */
+  | { kind: 'ignored'; reason: 'backwards' }
+  /**
+   * The status is further along than one step (a refund before the payment): it arrived out of order and must
+   * be kept and re-tried after the steps in between, never dropped.
+   */
+  | { kind: 'early' };
+
+function reachable(from: PaymentStatus, to: PaymentStatus): boolean {
+  const seen = new Set<PaymentStatus>();
+  const stack = [...forward[from]];
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (s === to) return true;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    stack.push(...forward[s]);
+  }
+  return false;
+}
 
 /** Decides what an incoming status does to a payment currently in `current`. Pure; the caller persists. */
 export function transition(current: PaymentStatus, incoming: PaymentStatus): Transition {
   if (current === incoming) return { kind: 'duplicate' };
   if (forward[current].includes(incoming)) return { kind: 'apply', next: incoming, late: false };
   if (incoming === 'paid' && lateAfter.includes(current)) return { kind: 'apply', next: 'paid', late: true };
+  const viaLatePaid = lateAfter.includes(current) && reachable('paid', incoming);
+  if (reachable(current, incoming) || viaLatePaid) return { kind: 'early' };
   return { kind: 'ignored', reason: 'backwards' };
 }
 

@@ -21,7 +21,8 @@ const EnvSchema = z.object({
   /** Where providers reach this server (webhooks); Midtrans gets it per charge via X-Override-Notification. */
   PUBLIC_URL: url.optional(),
   DEFAULT_PROVIDER: z.enum(PROVIDER_IDS).default('xendit'),
-  PAYMENT_TTL_SECONDS: int(60, 48 * 3600).default(900),
+  // Short TTLs (down to 5 s) exist for demos and expiry tests; production keeps the 15-minute default.
+  PAYMENT_TTL_SECONDS: int(5, 48 * 3600).default(900),
   PROVIDER_TIMEOUT_MS: int(100, 60_000).default(10_000),
   /** A payment still pending this long after creation is checked with the provider by the sweeper. */
   SWEEP_PENDING_AFTER_MS: int(1_000, 3_600_000).default(30_000),

@@ -19,6 +19,7 @@ describe('payment-status lattice', () => {
     expect(transition('paid', 'pending')).toEqual({ kind: 'ignored', reason: 'backwards' });
     expect(transition('paid', 'expired')).toEqual({ kind: 'ignored', reason: 'backwards' });
     expect(transition('refunded', 'paid')).toEqual({ kind: 'ignored', reason: 'backwards' });
+    expect(transition('refunded', 'partially_refunded')).toEqual({ kind: 'ignored', reason: 'backwards' });
     expect(transition('expired', 'pending')).toEqual({ kind: 'ignored', reason: 'backwards' });
   });
 
@@ -33,6 +34,14 @@ describe('payment-status lattice', () => {
     expect(transition('unverified', 'needs_review')).toMatchObject({ kind: 'apply', next: 'needs_review' });
     expect(transition('needs_review', 'paid')).toMatchObject({ kind: 'apply', next: 'paid' });
     expect(transition('unverified', 'pending').kind).toBe('ignored');
+  });
+
+  it('keeps a status that arrived before the steps leading to it as early, not as backwards', () => {
+    expect(transition('pending', 'refunded')).toEqual({ kind: 'early' });
+    expect(transition('pending', 'partially_refunded')).toEqual({ kind: 'early' });
+    expect(transition('unverified', 'refunded')).toEqual({ kind: 'early' });
+    expect(transition('expired', 'refunded')).toEqual({ kind: 'early' }); // late paid, then refunded
+    expect(transition('paid', 'needs_review').kind).toBe('ignored');
   });
 
   it('has no path out of refunded and none that returns to pending', () => {

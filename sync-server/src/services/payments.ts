@@ -45,7 +45,7 @@ export type Incoming = {
   source: 'webhook' | 'sweeper' | 'till' | 'provider';
 };
 
-export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored' | 'unknown_payment';
+export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored' | 'early' | 'unknown_payment';
 
 /**
  * Applies one status assertion inside the caller's transaction. Returns the store id to publish to when a
@@ -67,6 +67,7 @@ export async function applyStatus(
     return { outcome: 'duplicate', storeId: null, row };
   }
   if (t.kind === 'ignored') return { outcome: 'ignored', storeId: null, row };
+  if (t.kind === 'early') return { outcome: 'early', storeId: null, row };
 
   const now = ctx.now();
   const amountMismatch = t.next === 'paid' && inc.amount != null && inc.amount !== row.amount;

@@ -9,7 +9,7 @@ import type { PaymentRow } from '../db/schema.ts';
 import { WebhookPayloadError } from '../providers/errors.ts';
 import type { ParsedWebhook, RawWebhook } from '../providers/payment-provider.ts';
 import type { Executor } from '../repos/executor.ts';
-import { findPaymentIdByProviderRef } from '../repos/payments-repo.ts';
+import { findPaymentIdByProviderRef, getPayment } from '../repos/payments-repo.ts';
 import {
   insertWebhookEvent,
   insertWebhookEventOnce,
@@ -98,13 +98,16 @@ export async function ingestWebhook(ctx: ServerContext, providerId: ProviderId, 
   return done({ http: 200, outcome });
 }
 
+type EventFacts = Pick<ParsedWebhook, 'paymentId' | 'providerRef' | 'status' | 'amount' | 'occurredAt' | 'paymentRef'>;
+
 async function processEvent(
   ctx: ServerContext,
   trx: Executor,
   providerId: ProviderId,
   eventRowId: number,
-  parsed: Pick<ParsedWebhook, 'paymentId' | 'providerRef' | 'status' | 'amount' | 'occurredAt' | 'paymentRef'>,
+  parsed: EventFacts,
   published: Set<string>,
+  drain = true,
 ): Promise<'applied' | 'duplicate' | 'ignored' | 'parked'> {
   const processedAt = ctx.now();
   if (parsed.status === null) {
@@ -124,9 +127,15 @@ async function processEvent(
         source: 'webhook',
       })
     : { outcome: 'unknown_payment' as const, storeId: null, row: null };
-  if (r.outcome === 'unknown_payment') {
-    // Not known yet (the provider can be faster than our own write): keep it and apply when it appears.
-    await setWebhookOutcome(trx, eventRowId, { outcome: 'parked', payment_id: paymentId, processed_at: processedAt });
+  if (r.outcome === 'unknown_payment' || r.outcome === 'early') {
+    // Not applicable yet: the payment is not known (the provider can be faster than our own write), or the
+    // event skips a step that has not arrived (a refund before its settlement). Keep it and re-try later.
+    await setWebhookOutcome(trx, eventRowId, {
+      outcome: 'parked',
+      payment_id: paymentId,
+      detail: r.outcome === 'early' ? `early: ${parsed.status} while ${r.row?.status}` : 'unknown payment',
+      processed_at: processedAt,
+    });
     return 'parked';
   }
   if (r.storeId) published.add(r.storeId);
@@ -137,16 +146,21 @@ async function processEvent(
     detail: r.outcome === 'ignored' ? `backwards from ${r.row?.status}` : null,
     processed_at: processedAt,
   });
+  if (outcome === 'applied' && drain && r.row) await drainParked(ctx, trx, r.row, published);
   return outcome;
 }
 
-/** Applies events that were parked before `payment` existed (or had its provider reference), oldest first. */
-export async function applyParked(ctx: ServerContext, payment: PaymentRow): Promise<number> {
-  const published = new Set<string>();
-  const n = await ctx.database.db.transaction().execute(async (trx) => {
-    const parked = await listParked(trx, payment.provider, payment.id, payment.provider_ref);
-    const provider = ctx.router.provider(payment.provider as ProviderId);
-    for (const e of parked) {
+/**
+ * Re-tries the parked events of one payment inside the caller's transaction, oldest first, until none of
+ * them applies any more (each applied one may unblock another that arrived early).
+ */
+async function drainParked(ctx: ServerContext, trx: Executor, payment: PaymentRow, published: Set<string>): Promise<number> {
+  const provider = ctx.router.provider(payment.provider as ProviderId);
+  let applied = 0;
+  for (let progress = true; progress; ) {
+    progress = false;
+    const current = (await getPayment(trx, payment.id)) ?? payment;
+    for (const e of await listParked(trx, current.provider, current.id, current.provider_ref)) {
       // Re-read the stored raw body: it was verified on arrival, and it carries amount, time and payment ref.
       let parsed: ParsedWebhook;
       try {
@@ -154,10 +168,20 @@ export async function applyParked(ctx: ServerContext, payment: PaymentRow): Prom
       } catch {
         continue;
       }
-      await processEvent(ctx, trx, payment.provider as ProviderId, e.id, { ...parsed, paymentId: payment.id }, published);
+      const o = await processEvent(ctx, trx, current.provider as ProviderId, e.id, { ...parsed, paymentId: current.id }, published, false);
+      if (o === 'applied') {
+        applied++;
+        progress = true;
+      }
     }
-    return parked.length;
-  });
+  }
+  return applied;
+}
+
+/** Applies events that were parked before `payment` existed (or had its provider reference). */
+export async function applyParked(ctx: ServerContext, payment: PaymentRow): Promise<number> {
+  const published = new Set<string>();
+  const n = await ctx.database.db.transaction().execute((trx) => drainParked(ctx, trx, payment, published));
   for (const s of published) ctx.published(s);
   return n;
 }
