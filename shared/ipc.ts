@@ -1,0 +1,307 @@
+/**
+ * The till API: renderer ⇄ till core. One contract, two transports (Electron IPC through the preload, and the
+ * loopback web bridge of `npm run till:web`). Channel and event names (`domain:verb`) are written here and
+ * nowhere else: code elsewhere goes through `TILL_METHODS`, `ipcRequests` and `TILL_EVENTS`.
+ *
+ * Every input is a bounded strict object parsed by the core before anything else happens; every answer is a
+ * `Result<T>` (shared/result.ts) so nothing ever throws across the bridge. The renderer never sends a price:
+ * the core computes totals from its own catalog.
+ */
+import { z } from 'zod';
+import type { Rupiah } from './money.ts';
+import type { PaymentStatus } from './payment-status.ts';
+import type { AppError, Result } from './result.ts';
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------------------
+
+/** Codes a till call can fail with. `retryable` is fixed per code so the screen can offer "try again". */
+export const TILL_ERROR_CODES = {
+  INVALID_INPUT: false,
+  NOT_FOUND: false,
+  FORBIDDEN: false,
+  /** The sync-server cannot be reached (network, timeout, 5xx other than the provider). Try again later. */
+  SERVER_UNREACHABLE: true,
+  /** The server is up but the payment provider is not (503 PROVIDER_UNAVAILABLE). */
+  PROVIDER_UNAVAILABLE: true,
+  ALREADY_PAID: false,
+  /** No server URL / device token yet: the settings screen must be filled in first. */
+  NOT_CONFIGURED: false,
+  /** The request contradicts the current state (another payment in progress, sale already settled...). */
+  CONFLICT: false,
+  /** The server refused the device token (401/403 from the server). */
+  UNAUTHORIZED: false,
+  /** Renderer side only: the local till service (web host) cannot be reached; a reload usually fixes it. */
+  BRIDGE_UNAVAILABLE: true,
+  INTERNAL: false,
+} as const satisfies Record<string, boolean>;
+export type TillErrorCode = keyof typeof TILL_ERROR_CODES;
+
+/** A typed till error; `code` is always one of TILL_ERROR_CODES. */
+export type TillError = AppError & { code: TillErrorCode };
+
+export function tillError(code: TillErrorCode, message: string = code): { ok: false; error: TillError } {
+  return { ok: false, error: { code, message, retryable: TILL_ERROR_CODES[code] } };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Views (what the core answers with). camelCase, money in whole rupiah, times in UTC epoch ms.
+// ---------------------------------------------------------------------------------------------------------
+
+export type Product = {
+  id: string;
+  sku: string;
+  barcode: string | null;
+  name: string;
+  price: Rupiah;
+  active: boolean;
+};
+
+export type DiscountSpec = { kind: 'amount'; value: number } | { kind: 'percent_bp'; value: number };
+
+export type SaleLine = {
+  id: string;
+  productId: string;
+  sku: string;
+  name: string;
+  qty: number;
+  unitPrice: Rupiah;
+  lineTotal: Rupiah;
+};
+
+export type PaymentMethod = 'qris' | 'cash';
+
+export type PaymentInfo = {
+  id: string;
+  saleId: string;
+  method: PaymentMethod;
+  status: PaymentStatus;
+  /** A `paid` that arrived after expiry/cancel: money in, the manager reviews it. */
+  late: boolean;
+  amount: Rupiah;
+  /** QRIS only: the dynamic QR to show, its merchant name and when the server will expire it. */
+  qrString: string | null;
+  merchantName: string | null;
+  expiresAt: number | null;
+  /**
+   * QRIS only: `expiresAt` has passed but the server could not be asked. The screen shows "expired?"; the core
+   * never marks anything paid or expired on its own guess.
+   */
+  expirySuspected: boolean;
+  /** Cash only. */
+  tendered: Rupiah | null;
+  change: Rupiah | null;
+  createdAt: number;
+  updatedAt: number;
+  paidAt: number | null;
+};
+
+/** `open` until a payment is paid (then `paid`); a sale is never deleted. */
+export type SaleStatus = 'open' | 'paid';
+
+export type SaleView = {
+  id: string;
+  status: SaleStatus;
+  lines: SaleLine[];
+  subtotal: Rupiah;
+  discount: DiscountSpec | null;
+  discountAmount: Rupiah;
+  total: Rupiah;
+  payments: PaymentInfo[];
+  createdAt: number;
+  paidAt: number | null;
+};
+
+export type Receipt = {
+  sale: SaleView;
+  storeName: string;
+  deviceName: string;
+  /** When the receipt was assembled (the till's clock). */
+  printedAt: number;
+};
+
+export type Language = 'id' | 'en';
+
+/** The device token is a secret: the renderer only learns whether one is set. */
+export type SettingsView = {
+  serverUrl: string | null;
+  hasDeviceToken: boolean;
+  storeName: string;
+  deviceName: string;
+  language: Language;
+  staticQris: string | null;
+};
+
+export type ConnectionState = 'online' | 'offline' | 'connecting';
+
+/** One snapshot of the till's link to the server, pushed on every change (STYLE.md convention 8). */
+export type TillStatus = {
+  connection: ConnectionState;
+  configured: boolean;
+  lastError: string | null;
+  /** server clock − till clock, in ms, from the last hello/health; null until known. */
+  clockSkewMs: number | null;
+  /** |skew| > 2 minutes: the screen warns (QR expiry and receipts depend on the clock). */
+  clockWarning: boolean;
+  pendingOutbox: number;
+  parkedOutbox: number;
+  lastSyncedAt: number | null;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------------------
+
+const Id = z.uuid({ error: 'must be an id' });
+const ShortText = z.string().max(200, { error: 'at most 200 characters' });
+
+export const CatalogListInput = z
+  .strictObject({ query: ShortText.optional(), includeInactive: z.boolean().optional() })
+  .optional();
+/** Exact SKU or barcode, as a scanner types it. */
+export const CatalogFindInput = z.strictObject({ code: z.string().trim().min(1).max(64) });
+export const SaleLineInput = z.strictObject({
+  productId: Id,
+  qty: z
+    .number({ error: 'qty must be a number' })
+    .int({ error: 'qty must be a whole number' })
+    .min(1, { error: 'qty must be at least 1' })
+    .max(999, { error: 'qty must be at most 999' }),
+});
+export const DiscountInput = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('amount'), value: z.number().int().min(0).max(10_000_000_000) }),
+  /** Basis points: 1250 = 12.5 %. */
+  z.strictObject({ kind: z.literal('percent_bp'), value: z.number().int().min(0).max(10_000) }),
+]);
+export const SaleDraftInput = z.strictObject({
+  lines: z.array(SaleLineInput).min(1, { error: 'a sale needs at least one line' }).max(200),
+  discount: DiscountInput.optional(),
+});
+export const SaleRefInput = z.strictObject({ saleId: Id });
+export const PaymentRefInput = z.strictObject({ paymentId: Id });
+export const RecentSalesInput = z.strictObject({ limit: z.number().int().min(1).max(200).optional() }).optional();
+export const CashInput = z.strictObject({
+  saleId: Id,
+  tendered: z.number().int({ error: 'tendered must be whole rupiah' }).min(0).max(10_000_000_000),
+});
+export const SettingsInput = z.strictObject({
+  serverUrl: z
+    .url({ protocol: /^https?$/, error: 'server URL must be an http(s) URL' })
+    .max(500)
+    .nullable()
+    .optional(),
+  deviceToken: z.string().trim().min(1).max(200).nullable().optional(),
+  storeName: z.string().trim().min(1).max(200).optional(),
+  deviceName: z.string().trim().min(1).max(200).optional(),
+  language: z.enum(['id', 'en']).optional(),
+  /** The store's printed static QRIS (for offline QRIS, a later issue); parsed when used. */
+  staticQris: z.string().trim().min(1).max(512).nullable().optional(),
+});
+export const NoInput = z.undefined();
+
+// ---------------------------------------------------------------------------------------------------------
+// Channels
+// ---------------------------------------------------------------------------------------------------------
+
+/** channel → request schema. */
+export const ipcRequests = {
+  'catalog:list': CatalogListInput,
+  'catalog:find': CatalogFindInput,
+  /** Seeds the demo catalog when the catalog is empty (a fresh till, the demo). */
+  'catalog:seedDemo': NoInput,
+  'sale:create': SaleDraftInput,
+  'sale:get': SaleRefInput,
+  'sales:recent': RecentSalesInput,
+  'payment:startQris': SaleRefInput,
+  'payment:cancel': PaymentRefInput,
+  'payment:cash': CashInput,
+  'payment:get': PaymentRefInput,
+  /** Asks the server now (the "check again" button); SERVER_UNREACHABLE when it cannot. */
+  'payment:check': PaymentRefInput,
+  'settings:get': NoInput,
+  'settings:set': SettingsInput,
+  'till:status': NoInput,
+} as const;
+
+/** channel → what a successful call returns. */
+export type IpcResponses = {
+  'catalog:list': Product[];
+  /** null when no active product has that SKU or barcode. */
+  'catalog:find': Product | null;
+  'catalog:seedDemo': { inserted: number };
+  'sale:create': SaleView;
+  'sale:get': Receipt;
+  'sales:recent': SaleView[];
+  'payment:startQris': PaymentInfo;
+  'payment:cancel': PaymentInfo;
+  'payment:cash': PaymentInfo;
+  'payment:get': PaymentInfo;
+  'payment:check': PaymentInfo;
+  'settings:get': SettingsView;
+  'settings:set': SettingsView;
+  'till:status': TillStatus;
+};
+
+export type IpcChannel = keyof typeof ipcRequests;
+export type IpcInput<C extends IpcChannel> = z.input<(typeof ipcRequests)[C]>;
+export type IpcParsed<C extends IpcChannel> = z.output<(typeof ipcRequests)[C]>;
+export const IPC_CHANNELS = Object.keys(ipcRequests) as IpcChannel[];
+
+export function isIpcChannel(s: unknown): s is IpcChannel {
+  return typeof s === 'string' && Object.hasOwn(ipcRequests, s);
+}
+
+/** TillApi method name → channel. The preload and the web bridge both build the API from this table. */
+export const TILL_METHODS = {
+  listCatalog: 'catalog:list',
+  findProduct: 'catalog:find',
+  seedDemoCatalog: 'catalog:seedDemo',
+  createSale: 'sale:create',
+  getSale: 'sale:get',
+  recentSales: 'sales:recent',
+  startQris: 'payment:startQris',
+  cancelPayment: 'payment:cancel',
+  payCash: 'payment:cash',
+  getPayment: 'payment:get',
+  checkPayment: 'payment:check',
+  getSettings: 'settings:get',
+  saveSettings: 'settings:set',
+  getStatus: 'till:status',
+} as const satisfies Record<string, IpcChannel>;
+export type TillMethod = keyof typeof TILL_METHODS;
+
+// ---------------------------------------------------------------------------------------------------------
+// Push events (core → renderer)
+// ---------------------------------------------------------------------------------------------------------
+
+export const TILL_EVENTS = {
+  paymentUpdated: 'payment:updated',
+  saleUpdated: 'sale:updated',
+  connectionChanged: 'connection:changed',
+} as const;
+export type TillEventName = (typeof TILL_EVENTS)[keyof typeof TILL_EVENTS];
+export type TillEventPayloads = {
+  'payment:updated': PaymentInfo;
+  'sale:updated': SaleView;
+  'connection:changed': TillStatus;
+};
+export const TILL_EVENT_NAMES = Object.values(TILL_EVENTS) as TillEventName[];
+
+export function isTillEventName(s: unknown): s is TillEventName {
+  return typeof s === 'string' && (TILL_EVENT_NAMES as string[]).includes(s);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The API object the renderer holds (window.pos in Electron, the web bridge otherwise)
+// ---------------------------------------------------------------------------------------------------------
+
+type Call<C extends IpcChannel> =
+  undefined extends IpcInput<C>
+    ? (input?: IpcInput<C>) => Promise<Result<IpcResponses[C]>>
+    : (input: IpcInput<C>) => Promise<Result<IpcResponses[C]>>;
+
+export type TillApi = { [M in TillMethod]: Call<(typeof TILL_METHODS)[M]> } & {
+  /** Subscribes to a push event; returns the unsubscribe function. */
+  onEvent<E extends TillEventName>(name: E, cb: (payload: TillEventPayloads[E]) => void): () => void;
+};
