@@ -1,0 +1,74 @@
+import { useTranslation } from 'react-i18next';
+import { useTill } from '../store/index.ts';
+import { useGlobalKeys } from '../use-global-keys.ts';
+import { Cart } from './cart.tsx';
+import { CashSheet } from './cash-sheet.tsx';
+import { Catalog } from './catalog.tsx';
+import { QrisSheet } from './qris-sheet.tsx';
+import { ReceiptSheet } from './receipt-sheet.tsx';
+import { RecentPage } from './recent-page.tsx';
+import { SettingsPage } from './settings-page.tsx';
+import { TopBar } from './top-bar.tsx';
+
+export function App() {
+  useGlobalKeys();
+  const page = useTill((s) => s.page);
+  const checkout = useTill((s) => s.checkout);
+  return (
+    <div className="app">
+      <TopBar />
+      <Banners />
+      {page === 'sale' && (
+        <main className="sale">
+          <Catalog />
+          <Cart />
+        </main>
+      )}
+      {page === 'recent' && <RecentPage />}
+      {page === 'settings' && <SettingsPage />}
+      {checkout === 'qris' && <QrisSheet />}
+      {checkout === 'cash' && <CashSheet />}
+      {checkout === 'receipt' && <ReceiptSheet />}
+    </div>
+  );
+}
+
+function Banners() {
+  const { t } = useTranslation();
+  const connection = useTill((s) => s.connection);
+  const enrolled = useTill((s) => s.enrolled);
+  const skewMs = useTill((s) => s.clockSkewMs);
+  const error = useTill((s) => s.error);
+  const checkout = useTill((s) => s.checkout);
+  const page = useTill((s) => s.page);
+  const dismissError = useTill((s) => s.dismissError);
+  const minutes = Math.round(Math.abs(skewMs) / 60_000);
+  return (
+    <div>
+      {!enrolled && (
+        <div className="banner bad" data-testid="banner-not-enrolled">
+          {t('app.notEnrolled')}
+        </div>
+      )}
+      {enrolled && connection === 'offline' && (
+        <div className="banner warn" data-testid="banner-offline">
+          {t('app.offlineHint')}
+        </div>
+      )}
+      {Math.abs(skewMs) > 120_000 && (
+        <div className="banner warn" data-testid="banner-clock">
+          {t('app.clockSkew', { minutes })}
+        </div>
+      )}
+      {/* Errors raised while a sheet or the settings page is open are shown there; others land here. */}
+      {error && checkout === 'none' && page === 'sale' && (
+        <div className="banner bad" role="alert" data-testid="error" data-code={error.code}>
+          {t(error.key, { ...error.params })}
+          <button type="button" onClick={dismissError}>
+            {t('errors.dismiss')}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+/**
+ * The QRIS code drawn from the payload the server returned, exactly as given: byte mode (EMV MPM §4.12),
+ * error correction M and a 4-module quiet zone, at a size a phone camera reads from across the counter.
+ */
+import QRCode, { type QRCodeSegment } from 'qrcode';
+import { useEffect, useRef, useState } from 'react';
+
+export const QR_SIZE_PX = 360;
+
+export function QrCode({ payload, label }: { payload: string; label: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    setFailed(false);
+    // UTF-8 bytes: a merchant name may hold non-ASCII characters (EMV MPM §4.12).
+    const segments: QRCodeSegment[] = [{ data: new TextEncoder().encode(payload), mode: 'byte' }];
+    QRCode.toCanvas(el, segments, {
+      errorCorrectionLevel: 'M',
+      margin: 4,
+      width: QR_SIZE_PX,
+      color: { dark: '#000000', light: '#ffffff' },
+    }).catch(() => setFailed(true));
+  }, [payload]);
+  return (
+    <canvas
+      ref={canvas}
+      width={QR_SIZE_PX}
+      height={QR_SIZE_PX}
+      role="img"
+      aria-label={label}
+      data-testid="qris-qr"
+      data-failed={failed || undefined}
+    />
+  );
+}

@@ -1,0 +1,66 @@
+import { useTranslation } from 'react-i18next';
+import { formatRupiah } from '../../../shared/money.ts';
+import type { SaleView } from '../bridge/index.ts';
+import { useTill } from '../store/index.ts';
+import { saleNumber } from './receipt-sheet.tsx';
+
+/** The sale's state for the cashier: paid, waiting on a QR, or recorded but not paid (e.g. server was down). */
+function saleState(s: SaleView): 'paid' | 'awaiting_payment' | 'unpaid' {
+  if (s.status === 'paid') return 'paid';
+  return s.payments.some((p) => p.status === 'pending') ? 'awaiting_payment' : 'unpaid';
+}
+
+export function RecentPage() {
+  const { t, i18n } = useTranslation();
+  const recent = useTill((s) => s.recent);
+  const openRecent = useTill((s) => s.openRecent);
+  const time = new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'id-ID', {
+    dateStyle: 'short',
+    timeStyle: 'short',
+  });
+  return (
+    <div className="page" data-testid="recent-page">
+      <h2>{t('recent.title')}</h2>
+      {recent.length === 0 ? (
+        <div className="empty">{t('recent.empty')}</div>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t('receipt.date')}</th>
+              <th>{t('receipt.saleNo')}</th>
+              <th className="num">{t('cart.total')}</th>
+              <th>{t('receipt.method')}</th>
+              <th>Status</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {recent.map((s) => {
+              const state = saleState(s);
+              const paidBy = s.payments.find((p) => p.status === 'paid')?.method;
+              return (
+                <tr key={s.id} data-testid="recent-sale" data-sale-id={s.id} data-state={state}>
+                  <td>{time.format(s.createdAt)}</td>
+                  <td>{saleNumber(s.id)}</td>
+                  <td className="num" data-testid="recent-total">
+                    {formatRupiah(s.total)}
+                  </td>
+                  <td>{paidBy ? t(`receipt.${paidBy}`) : '—'}</td>
+                  <td>
+                    <span className={`pill ${state}`}>{t(`recent.status.${state}`)}</span>
+                  </td>
+                  <td className="num">
+                    <button type="button" onClick={() => void openRecent(s.id)} data-testid="recent-open">
+                      {state === 'paid' ? t('recent.open') : t('recent.resume')}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

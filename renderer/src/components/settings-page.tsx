@@ -1,0 +1,107 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LANGUAGES } from '../i18n/index.ts';
+import { useTill } from '../store/index.ts';
+import { ErrorAlert } from './error-alert.tsx';
+import { Kbd } from './shortcut.tsx';
+
+const LANGUAGE_NAMES = { id: 'Bahasa Indonesia', en: 'English' } as const;
+
+export function SettingsPage() {
+  const { t } = useTranslation();
+  const serverUrl = useTill((s) => s.serverUrl);
+  const hasToken = useTill((s) => s.hasDeviceToken);
+  const language = useTill((s) => s.language);
+  const setLanguage = useTill((s) => s.setLanguage);
+  const saveSettings = useTill((s) => s.saveSettings);
+  const setPage = useTill((s) => s.setPage);
+  const saved = useTill((s) => s.settingsSaved);
+  const busy = useTill((s) => s.busy === 'saving');
+  const [url, setUrl] = useState(serverUrl);
+  const [token, setToken] = useState('');
+  const urlValid = /^https?:\/\/\S+$/i.test(url.trim());
+
+  // The store loads the settings after the first render; show them once they arrive.
+  useEffect(() => setUrl(serverUrl), [serverUrl]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!urlValid) return;
+    if (await saveSettings({ serverUrl: url.trim(), deviceToken: token.trim() || null })) setToken('');
+  };
+
+  return (
+    <div className="page" data-testid="settings-page">
+      <div className="card">
+        <h2>{t('settings.title')}</h2>
+        <ErrorAlert />
+        <form onSubmit={submit}>
+          <label className="field">
+            <span>{t('settings.serverUrl')}</span>
+            <input
+              data-testid="settings-server-url"
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+              placeholder="https://"
+              inputMode="url"
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={!urlValid}
+            />
+            <span className="field-note">{t('settings.serverUrlHint')}</span>
+            {!urlValid && url !== '' && <span className="field-error">{t('settings.invalidUrl')}</span>}
+          </label>
+          <label className="field">
+            <span>{t('settings.deviceToken')}</span>
+            <input
+              data-testid="settings-device-token"
+              type="password"
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+            />
+            <span className="field-note">
+              {hasToken ? t('settings.deviceTokenSet') : t('settings.deviceTokenHint')}
+            </span>
+          </label>
+          <label className="field">
+            <span>{t('settings.language')}</span>
+            <select
+              data-testid="settings-language"
+              value={language}
+              onChange={(e) => {
+                const l = LANGUAGES.find((x) => x === e.target.value);
+                if (l) void setLanguage(l);
+              }}
+            >
+              {LANGUAGES.map((l) => (
+                <option key={l} value={l}>
+                  {LANGUAGE_NAMES[l]}
+                </option>
+              ))}
+            </select>
+          </label>
+          {saved && (
+            <div className="flash" data-testid="settings-saved">
+              {t('settings.saved')}
+            </div>
+          )}
+          <div style={{ display: 'flex', gap: 10, justifyContent: 'flex-end' }}>
+            <button type="button" className="btn-big" onClick={() => setPage('sale')}>
+              {t('settings.back')} <Kbd k="Esc" />
+            </button>
+            <button
+              type="submit"
+              className="btn-primary btn-big"
+              disabled={!urlValid || busy}
+              data-testid="settings-save"
+            >
+              {t('settings.save')}
+            </button>
+          </div>
+        </form>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,14 @@
+import type { CatalogSlice, Slice } from './types.ts';
+
+export const createCatalogSlice: Slice<CatalogSlice> = (api) => (set) => ({
+  products: [],
+  catalogStatus: 'idle',
+  query: '',
+  setQuery: (query) => set({ query }),
+  async loadCatalog() {
+    set({ catalogStatus: 'loading' });
+    const r = await api.listCatalog().catch(() => null);
+    if (r?.ok) set({ products: r.data.filter((p) => p.active), catalogStatus: 'ready' });
+    else set({ catalogStatus: 'error' });
+  },
+});

@@ -1,0 +1,175 @@
+import type { PaymentInfo, Result, SaleView } from '../bridge/index.ts';
+import { parseRupiahInput } from '../lib/cart-math.ts';
+import { thrown, toUiError } from './errors.ts';
+import { selectDiscountOk } from './selectors.ts';
+import type { CheckoutSlice, QrisView, Slice } from './types.ts';
+
+function qrisView(p: PaymentInfo): QrisView {
+  return {
+    saleId: p.saleId,
+    paymentId: p.id,
+    status: p.status,
+    amount: p.amount,
+    qrString: p.qrString,
+    merchantName: p.merchantName,
+    expiresAt: p.expiresAt,
+    expirySuspected: p.expirySuspected,
+    late: p.late,
+  };
+}
+
+/** A bridge call that resolves to a Result even if the transport throws. */
+async function safe<T>(p: Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    return await p;
+  } catch (e) {
+    return { ok: false, error: thrown(e) };
+  }
+}
+
+export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => {
+  /** The sale for the current cart: recorded once, reused by every retry and by cash after a failed QRIS. */
+  async function ensureSale(): Promise<Result<SaleView>> {
+    const { openSale, lines, discount } = get();
+    if (openSale) return { ok: true, data: openSale };
+    const r = await safe(
+      api.createSale({
+        lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })),
+        ...(discount ? { discount } : {}),
+      }),
+    );
+    if (r.ok) set({ openSale: r.data });
+    return r;
+  }
+
+  /** Shows the receipt of a paid sale and refreshes the recent list behind it. */
+  async function showReceipt(saleId: string): Promise<void> {
+    const r = await safe(api.getSale({ saleId }));
+    if (r.ok) set({ receipt: r.data, checkout: 'receipt', busy: 'none', error: null });
+    else set({ error: toUiError(r.error), busy: 'none' });
+    void get().loadRecent();
+  }
+
+  return {
+    checkout: 'none',
+    qris: null,
+    tenderedInput: '',
+    receipt: null,
+    busy: 'none',
+    error: null,
+
+    async chargeQris() {
+      const s = get();
+      if (s.busy !== 'none' || s.lines.length === 0 || !selectDiscountOk(s)) return;
+      if (s.qris && (s.qris.status === 'pending' || s.qris.status === 'creating')) return;
+      set({ busy: 'charging', error: null });
+      const sale = await ensureSale();
+      if (!sale.ok) {
+        set({ busy: 'none', error: toUiError(sale.error), checkout: 'none', qris: null });
+        return;
+      }
+      set({
+        checkout: 'qris',
+        qris: {
+          saleId: sale.data.id,
+          paymentId: null,
+          status: 'creating',
+          amount: sale.data.total,
+          qrString: null,
+          merchantName: null,
+          expiresAt: null,
+          expirySuspected: false,
+          late: false,
+        },
+      });
+      const r = await safe(api.startQris({ saleId: sale.data.id }));
+      if (r.ok) {
+        // A push may already have moved this payment on (a very fast payer); never go back to pending.
+        const current = get().qris;
+        if (current?.paymentId === r.data.id && current.status !== 'pending') return set({ busy: 'none' });
+        set({ qris: qrisView(r.data), busy: 'none' });
+        if (r.data.status === 'paid') await showReceipt(r.data.saleId);
+      } else {
+        // The sale stays recorded and in the cart: the message says so, and Retry / Cash reuse it.
+        set((st) => ({
+          busy: 'none',
+          error: toUiError(r.error),
+          qris: st.qris ? { ...st.qris, status: 'error' } : null,
+        }));
+      }
+    },
+
+    async cancelQris() {
+      const q = get().qris;
+      if (!q?.paymentId || q.status !== 'pending' || get().busy !== 'none') return;
+      set({ busy: 'cancelling', error: null });
+      const r = await safe(api.cancelPayment({ paymentId: q.paymentId }));
+      if (r.ok) {
+        set({ busy: 'none' });
+        get().onPaymentUpdated(r.data);
+      } else if (r.error.code === 'ALREADY_PAID') {
+        // The customer paid while the cashier was cancelling: the money is in, so show the receipt.
+        set({ busy: 'none' });
+        await showReceipt(q.saleId);
+      } else {
+        set({ busy: 'none', error: toUiError(r.error) });
+      }
+    },
+
+    async checkQris() {
+      const q = get().qris;
+      if (!q?.paymentId || get().busy !== 'none') return;
+      set({ busy: 'checking', error: null });
+      const r = await safe(api.checkPayment({ paymentId: q.paymentId }));
+      set({ busy: 'none' });
+      if (r.ok) get().onPaymentUpdated(r.data);
+      else set({ error: toUiError(r.error) });
+    },
+
+    async openCash() {
+      const s = get();
+      if (s.busy !== 'none' || s.lines.length === 0 || !selectDiscountOk(s) || s.checkout !== 'none') return;
+      set({ busy: 'charging', error: null });
+      const sale = await ensureSale();
+      if (sale.ok) set({ busy: 'none', checkout: 'cash', tenderedInput: '' });
+      else set({ busy: 'none', error: toUiError(sale.error) });
+    },
+
+    setTenderedInput: (tenderedInput) => set({ tenderedInput }),
+
+    async completeCash() {
+      const { openSale, tenderedInput, busy } = get();
+      const tendered = parseRupiahInput(tenderedInput);
+      if (!openSale || tendered === null || tendered < openSale.total || busy !== 'none') return;
+      set({ busy: 'completing', error: null });
+      const r = await safe(api.payCash({ saleId: openSale.id, tendered }));
+      if (r.ok) await showReceipt(openSale.id);
+      else set({ busy: 'none', error: toUiError(r.error) });
+    },
+
+    closeCheckout() {
+      const { checkout, qris } = get();
+      // A pending QR stays payable at the provider; the sheet only closes once it is over (cancel first).
+      if (checkout === 'qris' && (qris?.status === 'pending' || qris?.status === 'creating')) return;
+      if (checkout === 'receipt') return get().newSale();
+      set({ checkout: 'none', qris: null, error: null, tenderedInput: '' });
+    },
+
+    newSale() {
+      get().clearCart();
+      set({ checkout: 'none', qris: null, receipt: null, tenderedInput: '', error: null, busy: 'none', page: 'sale' });
+      void get().loadRecent();
+    },
+
+    dismissError: () => set({ error: null }),
+
+    onPaymentUpdated(p) {
+      const { qris, openSale, checkout } = get();
+      const ours = qris?.paymentId === p.id || (qris?.saleId === p.saleId && qris.paymentId === null);
+      if (ours) set({ qris: qrisView(p) });
+      // Money received for the sale on screen always shows its receipt, even after a cancel was pressed.
+      const forThisSale = openSale?.id === p.saleId || qris?.saleId === p.saleId;
+      if (p.status === 'paid' && forThisSale && checkout !== 'receipt') void showReceipt(p.saleId);
+    },
+  };
+};

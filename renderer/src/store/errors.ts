@@ -1,0 +1,33 @@
+import type { AppError } from '../../../shared/result.ts';
+import type { UiError } from './types.ts';
+
+/**
+ * A till error → what the cashier reads. Unknown codes (a newer core, a transport failure) still get a message
+ * that says what happened instead of a blank screen.
+ */
+export function toUiError(e: AppError): UiError {
+  switch (e.code) {
+    case 'SERVER_UNREACHABLE':
+      return { code: e.code, key: 'errors.serverUnreachable' };
+    case 'PROVIDER_UNAVAILABLE':
+      return { code: e.code, key: 'errors.providerUnavailable' };
+    case 'UNAUTHORIZED':
+      return { code: e.code, key: 'errors.unauthorized' };
+    case 'NOT_CONFIGURED':
+      return { code: e.code, key: 'app.notEnrolled' };
+    case 'ALREADY_PAID':
+      return { code: e.code, key: 'errors.alreadyPaid' };
+    case 'INVALID_INPUT':
+      return { code: e.code, key: 'errors.invalidInput', params: { message: e.message } };
+    case 'BRIDGE_UNAVAILABLE':
+    case 'FORBIDDEN':
+      return { code: e.code, key: 'errors.bridge' };
+    default:
+      return { code: e.code, key: 'errors.generic', params: { message: e.message } };
+  }
+}
+
+/** A call that threw instead of answering with a Result (a broken transport): never let it escape an action. */
+export function thrown(e: unknown): AppError {
+  return { code: 'BRIDGE_UNAVAILABLE', message: e instanceof Error ? e.message : String(e), retryable: true };
+}

@@ -1,0 +1,95 @@
+import type { Language, SettingsView } from '../bridge/index.ts';
+import { applyLanguage, DEFAULT_LANGUAGE, isLanguage } from '../i18n/index.ts';
+import { thrown, toUiError } from './errors.ts';
+import type { SessionSlice, Slice, TillState } from './types.ts';
+
+/**
+ * The language is kept by the till core (settings) so it survives restarts and a new web-host port; this
+ * browser-side copy only avoids a flash of the wrong language before the settings arrive.
+ */
+export const LANGUAGE_KEY = 'kasir-qris.language';
+
+export function rememberLanguage(l: Language): void {
+  try {
+    globalThis.localStorage?.setItem(LANGUAGE_KEY, l);
+  } catch {
+    // Storage can be unavailable (private mode, quota); the core still has the setting.
+  }
+}
+
+export function rememberedLanguage(): Language {
+  try {
+    const l = globalThis.localStorage?.getItem(LANGUAGE_KEY);
+    return isLanguage(l) ? l : DEFAULT_LANGUAGE;
+  } catch {
+    return DEFAULT_LANGUAGE;
+  }
+}
+
+function fromSettings(v: SettingsView): Partial<TillState> {
+  return {
+    serverUrl: v.serverUrl ?? '',
+    hasDeviceToken: v.hasDeviceToken,
+    storeName: v.storeName,
+    enrolled: v.serverUrl !== null && v.hasDeviceToken,
+    language: v.language,
+  };
+}
+
+export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
+  page: 'sale',
+  language: rememberedLanguage(),
+  serverUrl: '',
+  hasDeviceToken: false,
+  storeName: '',
+  // Assume enrolled until the core says otherwise, so a configured till does not flash a warning at start.
+  enrolled: true,
+  connection: 'connecting',
+  clockSkewMs: 0,
+  settingsSaved: false,
+
+  setPage(page) {
+    // A payment sheet is modal: the cashier finishes or cancels it before leaving the sale.
+    if (get().checkout !== 'none') return;
+    set({ page, settingsSaved: false, error: null });
+    if (page === 'recent') void get().loadRecent();
+  },
+
+  async setLanguage(language) {
+    set({ language });
+    applyLanguage(language);
+    rememberLanguage(language);
+    const r = await api.saveSettings({ language }).catch((e: unknown) => ({ ok: false as const, error: thrown(e) }));
+    if (!r.ok) set({ error: toUiError(r.error) });
+  },
+
+  async loadSettings() {
+    const r = await api.getSettings().catch((e: unknown) => ({ ok: false as const, error: thrown(e) }));
+    if (!r.ok) return set({ error: toUiError(r.error) });
+    set(fromSettings(r.data));
+    applyLanguage(r.data.language);
+    rememberLanguage(r.data.language);
+  },
+
+  async saveSettings({ serverUrl, deviceToken }) {
+    set({ busy: 'saving', error: null, settingsSaved: false });
+    const r = await api
+      .saveSettings({ serverUrl, ...(deviceToken ? { deviceToken } : {}) })
+      .catch((e: unknown) => ({ ok: false as const, error: thrown(e) }));
+    if (!r.ok) {
+      set({ busy: 'none', error: toUiError(r.error) });
+      return false;
+    }
+    set({ ...fromSettings(r.data), busy: 'none', settingsSaved: true });
+    return true;
+  },
+
+  onStatus(s) {
+    set({
+      connection: s.connection,
+      clockSkewMs: s.clockSkewMs ?? 0,
+      ...(s.configured ? {} : { enrolled: false }),
+      ...(s.configured && !get().enrolled ? { enrolled: true } : {}),
+    });
+  },
+});

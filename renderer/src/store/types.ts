@@ -1,0 +1,117 @@
+/**
+ * The till's one zustand store, made of slices (STYLE.md convention 13). Each slice owns its state and the
+ * actions that change it; actions are where the till API is called, never components.
+ */
+import type { StateCreator } from 'zustand';
+import type { DiscountSpec } from '../../../shared/ipc.ts';
+import type { PaymentStatus } from '../../../shared/payment-status.ts';
+import type {
+  ConnectionState,
+  Language,
+  PaymentInfo,
+  Product,
+  Receipt,
+  SaleView,
+  TillApi,
+  TillStatus,
+} from '../bridge/index.ts';
+import type { CartLine } from '../lib/cart-math.ts';
+
+/** An i18n key plus its parameters: the store stays language-neutral, the screen translates. */
+export type Message = { key: string; params?: Record<string, string | number> };
+export type UiError = Message & { code: string };
+
+export type CatalogSlice = {
+  products: Product[];
+  catalogStatus: 'idle' | 'loading' | 'ready' | 'error';
+  query: string;
+  setQuery(q: string): void;
+  loadCatalog(): Promise<void>;
+};
+
+export type CartSlice = {
+  lines: CartLine[];
+  selectedProductId: string | null;
+  discountInput: string;
+  discount: DiscountSpec | null;
+  discountValid: boolean;
+  /**
+   * The sale the core recorded for this cart (on the first Charge). Kept across failed or cancelled payments so
+   * a retry charges the same sale instead of recording a second one; dropped when the cart changes.
+   */
+  openSale: SaleView | null;
+  /** Last scan/add outcome, shown under the SKU field. */
+  flash: (Message & { kind: 'ok' | 'error' }) | null;
+  addProduct(productId: string): void;
+  addByCode(code: string): Promise<void>;
+  changeQty(productId: string, delta: number): void;
+  removeLine(productId: string): void;
+  selectLine(productId: string): void;
+  moveSelection(delta: -1 | 1): void;
+  setDiscountInput(s: string): void;
+  clearCart(): void;
+};
+
+/** The QRIS payment on screen; `creating`/`error` are the moments before the server has answered. */
+export type QrisView = {
+  saleId: string;
+  paymentId: string | null;
+  status: PaymentStatus | 'creating' | 'error';
+  amount: number;
+  qrString: string | null;
+  merchantName: string | null;
+  expiresAt: number | null;
+  expirySuspected: boolean;
+  late: boolean;
+};
+
+export type CheckoutSlice = {
+  checkout: 'none' | 'qris' | 'cash' | 'receipt';
+  qris: QrisView | null;
+  tenderedInput: string;
+  receipt: Receipt | null;
+  busy: 'none' | 'charging' | 'cancelling' | 'completing' | 'checking' | 'saving';
+  error: UiError | null;
+  chargeQris(): Promise<void>;
+  cancelQris(): Promise<void>;
+  checkQris(): Promise<void>;
+  openCash(): Promise<void>;
+  setTenderedInput(s: string): void;
+  completeCash(): Promise<void>;
+  closeCheckout(): void;
+  newSale(): void;
+  dismissError(): void;
+  /** Push listener for `payment:updated`. */
+  onPaymentUpdated(p: PaymentInfo): void;
+};
+
+export type SessionSlice = {
+  page: 'sale' | 'recent' | 'settings';
+  language: Language;
+  serverUrl: string;
+  hasDeviceToken: boolean;
+  storeName: string;
+  enrolled: boolean;
+  connection: ConnectionState;
+  clockSkewMs: number;
+  settingsSaved: boolean;
+  setPage(p: SessionSlice['page']): void;
+  setLanguage(l: Language): Promise<void>;
+  loadSettings(): Promise<void>;
+  saveSettings(o: { serverUrl: string; deviceToken: string | null }): Promise<boolean>;
+  /** Push listener for `connection:changed`. */
+  onStatus(s: TillStatus): void;
+};
+
+export type RecentSlice = {
+  recent: SaleView[];
+  loadRecent(): Promise<void>;
+  /** A paid sale shows its receipt; an open one goes back into the cart to be charged. */
+  openRecent(saleId: string): Promise<void>;
+  /** Push listener for `sale:updated`. */
+  onSaleUpdated(s: SaleView): void;
+};
+
+export type TillState = CatalogSlice & CartSlice & CheckoutSlice & SessionSlice & RecentSlice;
+
+export type Slice<T> = (api: TillApi) => StateCreator<TillState, [], [], T>;
