@@ -1,0 +1,92 @@
+/**
+ * The till's HTTP client for the sync-server (shared/schemas/sync-api.ts). Every answer is parsed with the
+ * contract's schema; every failure becomes a TillFailure with a code the cashier's screen understands:
+ * network errors, timeouts, 5xx and 429 are SERVER_UNREACHABLE (retryable), 503 PROVIDER_UNAVAILABLE stays
+ * itself, 4xx keep their meaning.
+ */
+import type { z } from 'zod';
+import type { TillErrorCode } from '../../../shared/ipc.ts';
+import type { Rupiah } from '../../../shared/money.ts';
+import {
+  ApiErrorSchema,
+  type CreatePaymentRequest,
+  type Health,
+  HealthSchema,
+  type PaymentView,
+  PaymentViewSchema,
+} from '../../../shared/schemas/sync-api.ts';
+import { fail, TillFailure } from '../errors.ts';
+
+export type ServerApiOptions = { baseUrl: string; token: string; timeoutMs?: number; fetch?: typeof fetch };
+
+export class ServerApi {
+  readonly #o: Required<ServerApiOptions>;
+
+  constructor(o: ServerApiOptions) {
+    this.#o = { timeoutMs: 8_000, fetch: globalThis.fetch, ...o, baseUrl: o.baseUrl.replace(/\/+$/, '') };
+  }
+
+  health(): Promise<Health> {
+    return this.#call('GET', '/health', undefined, HealthSchema);
+  }
+
+  /** Idempotent on `payment_id`: a retry after a lost answer returns the same payment. */
+  createPayment(req: { paymentId: string; saleId: string; amount: Rupiah }): Promise<PaymentView> {
+    const body: CreatePaymentRequest = { payment_id: req.paymentId, sale_id: req.saleId, amount: req.amount };
+    return this.#call('POST', '/v1/payments', body, PaymentViewSchema);
+  }
+
+  getPayment(id: string): Promise<PaymentView> {
+    return this.#call('GET', `/v1/payments/${encodeURIComponent(id)}`, undefined, PaymentViewSchema);
+  }
+
+  cancelPayment(id: string): Promise<PaymentView> {
+    return this.#call('POST', `/v1/payments/${encodeURIComponent(id)}/cancel`, undefined, PaymentViewSchema);
+  }
+
+  async #call<T>(method: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    let res: Response;
+    try {
+      res = await this.#o.fetch(`${this.#o.baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.#o.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#o.timeoutMs),
+      });
+    } catch (e) {
+      const why = e instanceof Error && e.name === 'TimeoutError' ? 'timed out' : 'could not connect';
+      throw fail('SERVER_UNREACHABLE', `sync-server ${why} (${this.#o.baseUrl})`);
+    }
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      json = undefined;
+    }
+    if (res.ok) {
+      const parsed = schema.safeParse(json);
+      // A 2xx we cannot read is a server of another version: retrying will not help, but nothing was lost.
+      if (!parsed.success) throw fail('INTERNAL', `unexpected answer from the sync-server for ${method} ${path}`);
+      return parsed.data;
+    }
+    const apiErr = ApiErrorSchema.safeParse(json);
+    const code = apiErr.success ? apiErr.data.error.code : '';
+    const message = apiErr.success ? apiErr.data.error.message : `HTTP ${res.status}`;
+    throw new TillFailure(classify(res.status, code), message);
+  }
+}
+
+export function classify(status: number, code: string): TillErrorCode {
+  if (code === 'PROVIDER_UNAVAILABLE') return 'PROVIDER_UNAVAILABLE';
+  if (code === 'ALREADY_PAID') return 'ALREADY_PAID';
+  if (status === 429 || status >= 500) return 'SERVER_UNREACHABLE';
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
+  if (status === 400 || status === 413 || status === 415) return 'INVALID_INPUT';
+  return 'INTERNAL';
+}

@@ -1,0 +1,434 @@
+/**
+ * The till core: plain Node (never imports `electron`), shared by the Electron shell and the web host. It owns
+ * the local database, the device configuration, the link to the sync-server and the push events. Methods
+ * throw TillFailure for expected refusals; the channel handlers (handlers.ts) turn everything into Result.
+ */
+import type { Database } from 'better-sqlite3';
+import type { SyncEvent } from '../../shared/events.ts';
+import {
+  type ConnectionState,
+  type IpcParsed,
+  type PaymentInfo,
+  type Product,
+  type Receipt,
+  type SaleView,
+  type SettingsView,
+  TILL_EVENTS,
+  type TillStatus,
+} from '../../shared/ipc.ts';
+import { isQrisAmount } from '../../shared/money.ts';
+import { seedDemoCatalog } from './catalog/demo-catalog.ts';
+import { openDatabase } from './db/open.ts';
+import { countOutbox } from './db/repos/outbox-repo.ts';
+import { getPayment, listPaymentsOfSale, listPendingQris, type PaymentRecord } from './db/repos/payments-repo.ts';
+import { findActiveByCode, listProducts } from './db/repos/products-repo.ts';
+import type { SaleRecord } from './db/repos/sales-repo.ts';
+import { advanceCursor, readSyncState, resetCursor } from './db/repos/sync-state-repo.ts';
+import { fail, type Logger, stderrLogger, TillFailure } from './errors.ts';
+import { TillEventBus } from './events.ts';
+import {
+  applyServerView,
+  recordCashPayment,
+  recordLocalCancel,
+  recordLocalFailure,
+  recordQrisPayment,
+} from './payments/payments.ts';
+import { recentSales, recordSale, requireSale, toSaleView } from './sales/sales.ts';
+import { type DeviceConfig, isConfigured, loadConfig, saveConfig, toSettingsView } from './settings.ts';
+import { LiveLink, type LiveLinkOptions } from './sync/live-link.ts';
+import { ServerApi } from './sync/server-api.ts';
+
+/** The till warns when its clock and the server's differ by more than this (../shared/DESIGN.md). */
+export const CLOCK_WARNING_MS = 2 * 60_000;
+/** With the socket up, the server pushes expiry; ask it ourselves only when that is this late. */
+const EXPIRY_GRACE_MS = 30_000;
+/** Codes after which the server certainly did not create the payment: it must not block a cash sale. */
+const NEVER_CREATED = new Set(['INVALID_INPUT', 'CONFLICT', 'UNAUTHORIZED', 'FORBIDDEN']);
+
+export type TillCoreOptions = {
+  dataDir: string;
+  now?: () => number;
+  log?: Logger;
+  fetch?: typeof fetch;
+  /** Watchdog tick: polling fallback while the socket is down, expiry checks. */
+  pollIntervalMs?: number;
+  requestTimeoutMs?: number;
+  live?: Pick<LiveLinkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'heartbeatMs'>;
+};
+
+export class TillCore {
+  readonly db: Database;
+  readonly events = new TillEventBus();
+  readonly log: Logger;
+  readonly #o: TillCoreOptions;
+  readonly #now: () => number;
+  #config: DeviceConfig;
+  #api: ServerApi | null = null;
+  #link: LiveLink | null = null;
+  #started = false;
+  #ticker: NodeJS.Timeout | null = null;
+  #ticking = false;
+  #conn: { state: ConnectionState; lastError: string | null; clockSkewMs: number | null } = {
+    state: 'offline',
+    lastError: null,
+    clockSkewMs: null,
+  };
+  /** The last failed HTTP call's message, cleared by the next successful one. */
+  #httpError: string | null = null;
+  #suspected = new Set<string>();
+  #lastStatusJson = '';
+
+  constructor(o: TillCoreOptions) {
+    this.#o = o;
+    this.#now = o.now ?? Date.now;
+    this.log = o.log ?? stderrLogger();
+    this.db = openDatabase({ dataDir: o.dataDir });
+    this.#config = loadConfig(this.db);
+    this.#rebuildApi();
+  }
+
+  /** Starts the live link and the watchdog. Calls work without it (the tests of pure behaviour). */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#restartLink();
+    this.#ticker = setInterval(() => void this.#tick(), this.#o.pollIntervalMs ?? 3_000);
+    this.#ticker.unref();
+  }
+
+  close(): void {
+    this.#started = false;
+    if (this.#ticker) clearInterval(this.#ticker);
+    this.#ticker = null;
+    this.#link?.stop();
+    this.#link = null;
+    if (this.db.open) this.db.close();
+  }
+
+  // ------------------------------------------------------------------------------------------------ catalog
+
+  listCatalog(i: IpcParsed<'catalog:list'>): Product[] {
+    return listProducts(this.db, i ?? {});
+  }
+
+  findProduct(i: IpcParsed<'catalog:find'>): Product | null {
+    return findActiveByCode(this.db, i.code);
+  }
+
+  seedDemoCatalog(): { inserted: number } {
+    return seedDemoCatalog(this.db, this.#now());
+  }
+
+  // -------------------------------------------------------------------------------------------------- sales
+
+  createSale(i: IpcParsed<'sale:create'>): SaleView {
+    const s = recordSale(this.db, i, this.#now());
+    this.#publishStatus();
+    return this.#saleView(s);
+  }
+
+  getReceipt(i: IpcParsed<'sale:get'>): Receipt {
+    const sale = this.#saleView(requireSale(this.db, i.saleId));
+    return { sale, storeName: this.#config.storeName, deviceName: this.#config.deviceName, printedAt: this.#now() };
+  }
+
+  recentSales(i: IpcParsed<'sales:recent'>): SaleView[] {
+    return recentSales(this.db, i?.limit ?? 20).map((s) => this.#saleView(s));
+  }
+
+  // ----------------------------------------------------------------------------------------------- payments
+
+  /**
+   * Shows a QRIS for a sale. The local payment (and its outbox row) exists before the server is asked, with a
+   * client id the server is idempotent on: after a timeout or a crash, asking again re-sends the same id and
+   * gets the same QR instead of a second charge.
+   */
+  async startQris(i: IpcParsed<'payment:startQris'>): Promise<PaymentInfo> {
+    const api = this.#requireApi();
+    const sale = requireSale(this.db, i.saleId);
+    if (sale.status === 'paid') throw fail('ALREADY_PAID', 'this sale is already paid');
+    if (!isQrisAmount(sale.total)) throw fail('INVALID_INPUT', 'QRIS needs a total between Rp 1 and Rp 10.000.000');
+    const open = listPaymentsOfSale(this.db, sale.id).find((p) => p.method === 'qris' && p.status === 'pending');
+    const now = this.#now();
+    if (open?.qrString && (open.expiresAt === null || open.expiresAt > now)) return this.#paymentInfo(open);
+    const p = open ?? recordQrisPayment(this.db, sale.id, sale.total, now);
+    if (!open) this.#publishStatus();
+    try {
+      const view = await api.createPayment({ paymentId: p.id, saleId: sale.id, amount: sale.total });
+      this.#markReachable();
+      return this.#apply(view) ?? this.#paymentInfo(p);
+    } catch (e) {
+      this.#noteFailure(e);
+      if (e instanceof TillFailure && NEVER_CREATED.has(e.code)) this.#localStatus(p.id, 'failed');
+      throw e;
+    }
+  }
+
+  /** Cancels at the server; when it cannot be reached the cancel is recorded here and queued (see payments.ts). */
+  async cancelPayment(i: IpcParsed<'payment:cancel'>): Promise<PaymentInfo> {
+    const p = this.#requirePayment(i.paymentId);
+    if (p.method !== 'qris') throw fail('CONFLICT', 'only a QRIS payment can be cancelled');
+    if (p.status === 'paid') throw fail('ALREADY_PAID', 'the customer has already paid');
+    if (p.status !== 'pending') return this.#paymentInfo(p);
+    if (this.#api) {
+      try {
+        const view = await this.#api.cancelPayment(p.id);
+        this.#markReachable();
+        return this.#apply(view) ?? this.#paymentInfo(p);
+      } catch (e) {
+        this.#noteFailure(e);
+        if (!(e instanceof TillFailure)) throw e;
+        if (e.code === 'ALREADY_PAID') {
+          await this.#refresh(p.id).catch(() => undefined);
+          throw e;
+        }
+        const local = ['SERVER_UNREACHABLE', 'PROVIDER_UNAVAILABLE', 'NOT_FOUND'].includes(e.code);
+        if (!local) throw e;
+      }
+    }
+    const c = recordLocalCancel(this.db, p.id, this.#now());
+    this.#publishPayment(c, false);
+    return this.#paymentInfo(c);
+  }
+
+  /** Cash: any open QRIS for the sale is cancelled first, so the customer cannot pay twice by accident. */
+  async payCash(i: IpcParsed<'payment:cash'>): Promise<PaymentInfo> {
+    const sale = requireSale(this.db, i.saleId);
+    if (sale.status === 'paid') throw fail('ALREADY_PAID', 'this sale is already paid');
+    if (i.tendered < sale.total)
+      throw fail('INVALID_INPUT', `cash tendered must be at least the total (${sale.total})`);
+    for (const p of listPaymentsOfSale(this.db, sale.id)) {
+      if (p.status === 'pending') await this.cancelPayment({ paymentId: p.id });
+    }
+    const p = recordCashPayment(this.db, sale.id, i.tendered, this.#now());
+    this.#publishPayment(p, true);
+    return this.#paymentInfo(p);
+  }
+
+  getPayment(i: IpcParsed<'payment:get'>): PaymentInfo {
+    return this.#paymentInfo(this.#requirePayment(i.paymentId));
+  }
+
+  async checkPayment(i: IpcParsed<'payment:check'>): Promise<PaymentInfo> {
+    const p = this.#requirePayment(i.paymentId);
+    this.#requireApi();
+    if (p.method !== 'qris') return this.#paymentInfo(p);
+    return (await this.#refresh(p.id)) ?? this.#paymentInfo(this.#requirePayment(p.id));
+  }
+
+  // ------------------------------------------------------------------------------------------ configuration
+
+  getSettings(): SettingsView {
+    return toSettingsView(this.#config);
+  }
+
+  saveSettings(i: IpcParsed<'settings:set'>): SettingsView {
+    const before = this.#config;
+    this.#config = saveConfig(this.db, i);
+    if (before.serverUrl !== this.#config.serverUrl || before.deviceToken !== this.#config.deviceToken) {
+      // Another server or another device's token is another event stream: replay it from the start
+      // (payments this till does not know are ignored, known ones only move forward).
+      resetCursor(this.db);
+      this.#conn = { state: 'offline', lastError: null, clockSkewMs: null };
+      this.#httpError = null;
+      this.#rebuildApi();
+      this.#restartLink();
+      this.#publishStatus();
+    }
+    return this.getSettings();
+  }
+
+  status(): TillStatus {
+    const { pending, parked } = countOutbox(this.db);
+    const skew = this.#conn.clockSkewMs;
+    return {
+      connection: this.#conn.state,
+      configured: isConfigured(this.#config),
+      lastError: this.#httpError ?? this.#conn.lastError,
+      clockSkewMs: skew,
+      clockWarning: skew !== null && Math.abs(skew) > CLOCK_WARNING_MS,
+      pendingOutbox: pending,
+      parkedOutbox: parked,
+      lastSyncedAt: readSyncState(this.db).lastSyncedAt,
+    };
+  }
+
+  /** Applies one server event (live or polled). Public for the transports' tests; idempotent. */
+  applyEvent(e: SyncEvent): PaymentInfo | null {
+    const now = this.#now();
+    let applied: ReturnType<typeof applyServerView> = null;
+    this.db.transaction(() => {
+      applied = applyServerView(this.db, e.payment, now);
+      advanceCursor(this.db, e.seq, now);
+    })();
+    const a = applied as ReturnType<typeof applyServerView>;
+    if (!a) return null;
+    if (a.changed || a.salePaid) this.#publishPayment(a.payment, true);
+    return this.#paymentInfo(a.payment);
+  }
+
+  // ---------------------------------------------------------------------------------------------- internals
+
+  #rebuildApi(): void {
+    const c = this.#config;
+    this.#api = isConfigured(c)
+      ? new ServerApi({
+          baseUrl: c.serverUrl,
+          token: c.deviceToken,
+          timeoutMs: this.#o.requestTimeoutMs,
+          ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
+        })
+      : null;
+  }
+
+  #restartLink(): void {
+    this.#link?.stop();
+    this.#link = null;
+    const c = this.#config;
+    if (!this.#started || !isConfigured(c)) return;
+    this.#link = new LiveLink({
+      baseUrl: c.serverUrl,
+      token: c.deviceToken,
+      ...this.#o.live,
+      cursor: () => readSyncState(this.db).cursor,
+      onHello: (f) => {
+        this.#conn.clockSkewMs = f.server_time - this.#now();
+      },
+      onEvent: (e) => {
+        this.applyEvent(e);
+      },
+      onState: (state, lastError) => {
+        this.#conn.state = state;
+        if (state !== 'connecting') this.#conn.lastError = lastError;
+        this.#refreshSuspicions();
+        this.#publishStatus();
+      },
+    });
+    this.#link.start();
+  }
+
+  #requireApi(): ServerApi {
+    if (!this.#api) throw fail('NOT_CONFIGURED', 'set the server URL and the device token first');
+    return this.#api;
+  }
+
+  #requirePayment(id: string): PaymentRecord {
+    const p = getPayment(this.db, id);
+    if (!p) throw fail('NOT_FOUND', `no payment ${id}`);
+    return p;
+  }
+
+  async #refresh(paymentId: string): Promise<PaymentInfo | null> {
+    const view = await this.#requireApi().getPayment(paymentId);
+    this.#markReachable();
+    return this.#apply(view);
+  }
+
+  #apply(view: Parameters<typeof applyServerView>[1]): PaymentInfo | null {
+    const a = applyServerView(this.db, view, this.#now());
+    if (!a) return null;
+    if (a.changed || a.salePaid) this.#publishPayment(a.payment, true);
+    return this.#paymentInfo(a.payment);
+  }
+
+  #localStatus(paymentId: string, status: 'failed'): void {
+    const p = recordLocalFailure(this.db, paymentId, status, this.#now());
+    if (p) this.#publishPayment(p, true);
+  }
+
+  #markReachable(): void {
+    if (this.#httpError === null) return;
+    this.#httpError = null;
+    this.#publishStatus();
+  }
+
+  #noteFailure(e: unknown): void {
+    if (e instanceof TillFailure && (e.code === 'SERVER_UNREACHABLE' || e.code === 'UNAUTHORIZED')) {
+      this.#httpError = e.message;
+      this.#publishStatus();
+    }
+  }
+
+  /** The watchdog: polls pending QRIS while the socket is down, and double-checks overdue expiries. */
+  async #tick(): Promise<void> {
+    if (this.#ticking || !this.db.open) return;
+    this.#ticking = true;
+    try {
+      this.#refreshSuspicions();
+      if (!this.#api) return;
+      const now = this.#now();
+      const online = this.#conn.state === 'online';
+      const due = listPendingQris(this.db).filter(
+        (p) => p.qrString !== null && (!online || (p.expiresAt !== null && now > p.expiresAt + EXPIRY_GRACE_MS)),
+      );
+      for (const p of due.slice(0, 20)) {
+        try {
+          await this.#refresh(p.id);
+        } catch (e) {
+          this.#noteFailure(e);
+          if (e instanceof TillFailure && e.code === 'SERVER_UNREACHABLE') break;
+        }
+      }
+    } catch (e) {
+      this.log.error('till watchdog failed', { err: e });
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  /** "expired?" is a display state only; emitted when it flips so the screen can say so. */
+  #refreshSuspicions(): void {
+    if (!this.db.open) return;
+    const now = new Set(
+      listPendingQris(this.db)
+        .filter((p) => this.#isSuspected(p))
+        .map((p) => p.id),
+    );
+    const flipped = [...now].filter((id) => !this.#suspected.has(id));
+    flipped.push(...[...this.#suspected].filter((id) => !now.has(id)));
+    this.#suspected = now;
+    for (const id of flipped) {
+      const p = getPayment(this.db, id);
+      if (p) this.events.emit(TILL_EVENTS.paymentUpdated, this.#paymentInfo(p));
+    }
+  }
+
+  #isSuspected(p: PaymentRecord): boolean {
+    return (
+      p.method === 'qris' &&
+      p.status === 'pending' &&
+      p.expiresAt !== null &&
+      this.#now() >= p.expiresAt &&
+      this.#conn.state !== 'online'
+    );
+  }
+
+  #paymentInfo(p: PaymentRecord): PaymentInfo {
+    const { provider: _p, providerRef: _r, ...rest } = p;
+    return { ...rest, expirySuspected: this.#isSuspected(p) };
+  }
+
+  #saleView(s: SaleRecord): SaleView {
+    return toSaleView(
+      this.db,
+      s,
+      listPaymentsOfSale(this.db, s.id).map((p) => this.#paymentInfo(p)),
+    );
+  }
+
+  #publishPayment(p: PaymentRecord, withSale: boolean): void {
+    this.events.emit(TILL_EVENTS.paymentUpdated, this.#paymentInfo(p));
+    if (withSale) this.events.emit(TILL_EVENTS.saleUpdated, this.#saleView(requireSale(this.db, p.saleId)));
+    this.#publishStatus();
+  }
+
+  /** Publishes the status snapshot when it changed (outbox counts move with every sale). */
+  #publishStatus(): void {
+    if (!this.db.open) return;
+    const s = this.status();
+    const json = JSON.stringify(s);
+    if (json === this.#lastStatusJson) return;
+    this.#lastStatusJson = json;
+    this.events.emit(TILL_EVENTS.connectionChanged, s);
+  }
+}
