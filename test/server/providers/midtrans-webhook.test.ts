@@ -140,7 +140,8 @@ describe('Midtrans sample notifications re-signed with a test key', () => {
     const second = { ...base, transaction_status: 'partial_refund', refunds: [r1, r2] };
     const e1 = p.parseWebhook(raw(first));
     const e2 = p.parseWebhook(raw(second));
-    expect(e1.status).toBe('partially_refunded');
+    expect(e1).toMatchObject({ status: 'partially_refunded', amount: 789000, refundedAmount: 1000 });
+    expect(e2.refundedAmount).toBe(3000);
     expect(e1.eventId).not.toBe(e2.eventId);
     expect(p.parseWebhook(raw(first)).eventId).toBe(e1.eventId);
     expect(e2.occurredAt).toBe(Date.UTC(2021, 5, 24, 4, 0, 0));

@@ -191,17 +191,24 @@ export function toPaymentState(s: StatusResponse): ProviderPaymentState {
  */
 export function notificationEventId(n: Notification): string {
   const parts = ['midtrans', n.transaction_id, n.transaction_status, n.status_code];
-  if (n.transaction_status === 'refund' || n.transaction_status === 'partial_refund') {
+  if (isRefund(n)) {
     const refunds = n.refunds ?? [];
-    const total = refunds.reduce<number>(
-      (sum, r) => sum + (r.refund_amount ? fromMidtransAmount(r.refund_amount) : 0),
-      0,
-    );
     const last = refunds.at(-1);
     const lastId = last ? String(last.refund_key ?? last.refund_chargeback_id ?? '') : '';
-    parts.push(refunds.length > 0 ? `${refunds.length}x${total}:${lastId}` : `amt${n.refund_amount ?? n.gross_amount}`);
+    parts.push(`${refunds.length}x${refundedTotal(n)}:${lastId}`);
   }
   return parts.join(':');
+}
+
+const isRefund = (n: Notification) => n.transaction_status === 'refund' || n.transaction_status === 'partial_refund';
+
+/** Total refunded so far: the sum of `refunds[]`, else the top-level refund_amount, else (a full refund) gross. */
+function refundedTotal(n: Notification): Rupiah {
+  const refunds = n.refunds ?? [];
+  if (refunds.length > 0) {
+    return rupiah(refunds.reduce<number>((s, r) => s + (r.refund_amount ? fromMidtransAmount(r.refund_amount) : 0), 0));
+  }
+  return fromMidtransAmount(n.refund_amount ?? n.gross_amount);
 }
 
 function occurredAt(n: Notification): number | null {
@@ -211,7 +218,7 @@ function occurredAt(n: Notification): number | null {
       ? n.settlement_time
       : n.transaction_status === 'expire'
         ? n.expiry_time
-        : n.transaction_status === 'refund' || n.transaction_status === 'partial_refund'
+        : isRefund(n)
           ? refundAt
           : undefined;
   // Midtrans has no timestamp for a cancel; transaction_time (creation) is the best it offers.
@@ -220,7 +227,7 @@ function occurredAt(n: Notification): number | null {
 
 /** `amount` is the payment's gross amount (what was paid), also on refund notifications. */
 export function toParsedWebhook(n: Notification): ParsedWebhook {
-  return {
+  const parsed: ParsedWebhook = {
     eventId: notificationEventId(n),
     paymentId: n.order_id,
     providerRef: n.transaction_id,
@@ -229,4 +236,6 @@ export function toParsedWebhook(n: Notification): ParsedWebhook {
     amount: fromMidtransAmount(n.gross_amount),
     occurredAt: occurredAt(n),
   };
+  if (isRefund(n)) parsed.refundedAmount = refundedTotal(n);
+  return parsed;
 }
