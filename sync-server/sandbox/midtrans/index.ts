@@ -110,12 +110,16 @@ export async function createMidtransSandbox(opts: MidtransSandboxOptions): Promi
     notify(tx);
   }
 
-  function scheduleExpiry(tx: Tx): void {
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, (tx.expiresAt - Date.now()) * timeScale));
-    const t = setTimeout(() => {
-      expiryTimers.delete(tx.transactionId);
-      if (tx.status === 'pending') moveTo(tx, 'expire');
-    }, delay);
+  /** Expiry runs on scaled time; a deadline beyond setTimeout's ~24.8-day range is reached in hops. */
+  function scheduleExpiry(tx: Tx, dueReal = Date.now() + Math.max(0, (tx.expiresAt - Date.now()) * timeScale)): void {
+    const t = setTimeout(
+      () => {
+        expiryTimers.delete(tx.transactionId);
+        if (Date.now() < dueReal) scheduleExpiry(tx, dueReal);
+        else if (tx.status === 'pending') moveTo(tx, 'expire');
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, dueReal - Date.now())),
+    );
     t.unref();
     expiryTimers.set(tx.transactionId, t);
   }
