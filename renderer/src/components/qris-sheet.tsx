@@ -15,6 +15,9 @@ export function QrisSheet() {
   const closeCheckout = useTill((s) => s.closeCheckout);
   const chargeQris = useTill((s) => s.chargeQris);
   const cancelling = useTill((s) => s.busy === 'cancelling');
+  const checking = useTill((s) => s.busy === 'checking');
+  const checkQris = useTill((s) => s.checkQris);
+  const offline = useTill((s) => s.connection !== 'online');
   if (!qris) return null;
   const { status } = qris;
   const pending = status === 'pending';
@@ -56,12 +59,28 @@ export function QrisSheet() {
                 {pending && qris.expiresAt !== null && <Countdown expiresAt={qris.expiresAt} skewMs={skewMs} />}
                 {pending && <div className="hint">{t('qris.scanToPay')}</div>}
                 {status === 'expired' && <div className="hint">{t('qris.expiredHint')}</div>}
+                {pending && qris.expirySuspected && (
+                  <div className="hint" data-testid="qris-expiry-suspected">
+                    {t('qris.expirySuspected')}
+                  </div>
+                )}
                 {qris.late && <div className="hint">{t('qris.lateNote')}</div>}
               </div>
             </div>
           )}
         </div>
         <div className="sheet-foot">
+          {pending && (qris.expirySuspected || offline) && (
+            <button
+              type="button"
+              className="btn-big"
+              onClick={() => void checkQris()}
+              disabled={checking}
+              data-testid="qris-check"
+            >
+              {t('qris.check')}
+            </button>
+          )}
           {(pending || status === 'creating') && (
             <button
               type="button"

@@ -66,6 +66,9 @@ export const en: Messages = {
     },
     lateNote: 'Payment arrived after the code expired or was cancelled; the manager will review it.',
     expiredHint: 'The code is no longer valid. Create a new one or take cash.',
+    expirySuspected:
+      'The code’s time is up but the server cannot be asked. Check the customer’s screen before cancelling.',
+    check: 'Check status',
   },
   cash: {
     title: 'Cash payment',
@@ -102,7 +105,6 @@ export const en: Messages = {
       open: 'Open',
       awaiting_payment: 'Awaiting payment',
       paid: 'Paid',
-      cancelled: 'Cancelled',
       unpaid: 'Unpaid',
     },
   },
@@ -118,7 +120,6 @@ export const en: Messages = {
     saved: 'Settings saved.',
     back: 'Back',
     invalidUrl: 'The server address must start with http:// or https://',
-    test: 'Test connection',
   },
   errors: {
     serverUnreachable: 'The server cannot be reached. The sale is kept; try again or take cash.',

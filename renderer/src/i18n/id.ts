@@ -65,6 +65,9 @@ export const id = {
     },
     lateNote: 'Pembayaran masuk setelah kode kedaluwarsa/dibatalkan; manajer akan meninjau.',
     expiredHint: 'Kode sudah tidak berlaku. Buat kode baru atau pilih Tunai.',
+    expirySuspected:
+      'Waktu kode sudah habis, tetapi server belum bisa ditanya. Periksa layar pelanggan sebelum membatalkan.',
+    check: 'Periksa status',
   },
   cash: {
     title: 'Pembayaran Tunai',
@@ -101,7 +104,6 @@ export const id = {
       open: 'Terbuka',
       awaiting_payment: 'Menunggu bayar',
       paid: 'Lunas',
-      cancelled: 'Dibatalkan',
       unpaid: 'Belum dibayar',
     },
   },
@@ -117,7 +119,6 @@ export const id = {
     saved: 'Pengaturan tersimpan.',
     back: 'Kembali',
     invalidUrl: 'Alamat server harus diawali http:// atau https://',
-    test: 'Tes koneksi',
   },
   errors: {
     serverUnreachable: 'Server tidak dapat dihubungi. Penjualan tetap tersimpan; coba lagi atau terima tunai.',
