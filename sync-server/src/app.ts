@@ -38,7 +38,10 @@ export type App = { app: FastifyInstance; ctx: ServerContext; hub: RelayHub };
 
 export async function buildApp(o: BuildOptions): Promise<App> {
   const { config } = o;
-  const log = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-callback-token"]'] });
+  const log = pino({
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'req.headers["x-callback-token"]'],
+  });
   const database = o.database ?? openDatabase(config.database);
   const ownsDatabase = !o.database;
   await database.migrate();
@@ -63,10 +66,11 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     trustProxy: false,
   });
   app.decorateRequest('device', null);
+  // The API speaks JSON only: a text/plain body is refused with 415 rather than parsed as a string.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   await app.register(websocket, { options: { maxPayload: BODY_LIMIT } });
 

@@ -92,8 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   // Midtrans keys say which environment they belong to: sandbox keys start with "SB-".
   const midtransBase =
-    e.MIDTRANS_BASE_URL ??
-    (e.MIDTRANS_SERVER_KEY?.startsWith('SB-') ? MIDTRANS_SANDBOX_API : MIDTRANS_PRODUCTION_API);
+    e.MIDTRANS_BASE_URL ?? (e.MIDTRANS_SERVER_KEY?.startsWith('SB-') ? MIDTRANS_SANDBOX_API : MIDTRANS_PRODUCTION_API);
   const midtrans = e.MIDTRANS_SERVER_KEY
     ? {
         baseUrl: midtransBase.replace(/\/$/, ''),
@@ -130,7 +129,11 @@ export function maskedConfig(c: Config): unknown {
   return {
     ...c,
     database: c.database.kind === 'postgres' ? { kind: 'postgres', url: dbUrl } : c.database,
-    xendit: c.xendit && { ...c.xendit, secretKey: mask(c.xendit.secretKey), callbackToken: mask(c.xendit.callbackToken) },
+    xendit: c.xendit && {
+      ...c.xendit,
+      secretKey: mask(c.xendit.secretKey),
+      callbackToken: mask(c.xendit.callbackToken),
+    },
     midtrans: c.midtrans && { ...c.midtrans, serverKey: mask(c.midtrans.serverKey) },
   };
 }

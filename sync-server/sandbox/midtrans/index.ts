@@ -32,6 +32,11 @@ export type MidtransSandboxOptions = {
   notificationUrl: string | null;
   /** Real ms per Midtrans ms: 1 = real time; 0.0001 plays the 15-minute expiry in 90 ms. */
   timeScale?: number;
+  /**
+   * Scale for QR expiry alone (default: timeScale). A whole-system run keeps expiry in real time, because the
+   * server chose the deadline in real time, while still compressing the retry schedule.
+   */
+  expiryTimeScale?: number;
   chaos?: Partial<Chaos>;
   /** The store's printed static QRIS; a plausible GoPay-acquired one when absent. */
   merchantStaticQr?: string;
@@ -74,6 +79,7 @@ const CANNOT_MODIFY = 'Merchant cannot modify the status of the transaction';
 
 export async function createMidtransSandbox(opts: MidtransSandboxOptions): Promise<MidtransSandbox> {
   const timeScale = opts.timeScale ?? 1;
+  const expiryScale = opts.expiryTimeScale ?? timeScale;
   const staticQr = opts.merchantStaticQr ?? defaultMerchantStaticQr();
   if (!isStaticQris(staticQr)) throw new Error('merchantStaticQr is not a valid static QRIS payload');
   const merchantId = merchantIdOf(staticQr);
@@ -111,7 +117,7 @@ export async function createMidtransSandbox(opts: MidtransSandboxOptions): Promi
   }
 
   /** Expiry runs on scaled time; a deadline beyond setTimeout's ~24.8-day range is reached in hops. */
-  function scheduleExpiry(tx: Tx, dueReal = Date.now() + Math.max(0, (tx.expiresAt - Date.now()) * timeScale)): void {
+  function scheduleExpiry(tx: Tx, dueReal = Date.now() + Math.max(0, (tx.expiresAt - Date.now()) * expiryScale)): void {
     const t = setTimeout(
       () => {
         expiryTimers.delete(tx.transactionId);

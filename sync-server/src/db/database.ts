@@ -77,10 +77,17 @@ export function openDatabase(cfg: DatabaseConfig): Database {
 
 async function migrate(db: Kysely<DB>, dialect: Dialect): Promise<string[]> {
   const migrations = migrationsFor(dialect);
+  // Kysely looks for its bookkeeping tables across all schemas unless told which one; name the current one so
+  // that several deployments (or test runs) in one PostgreSQL database each keep their own.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     allowUnorderedMigrations: false,
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -21,10 +21,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
     let code: ApiErrorCode;
     let message = error.message;
     if (error instanceof HttpError) code = error.code;
-    else if (error instanceof ProviderError) code = (error.code in STATUS_OF ? error.code : 'PROVIDER_REJECTED') as ApiErrorCode;
+    else if (error instanceof ProviderError)
+      code = (error.code in STATUS_OF ? error.code : 'PROVIDER_REJECTED') as ApiErrorCode;
     else if (error.code && FASTIFY_CODES[error.code]) code = FASTIFY_CODES[error.code]!;
     else if (error instanceof SyntaxError || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
-      code = error.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : error.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_INPUT';
+      code =
+        error.statusCode === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : error.statusCode === 415
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : 'INVALID_INPUT';
     } else {
       code = 'INTERNAL';
       message = 'internal error';
@@ -33,6 +39,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     reply.status(STATUS_OF[code]).send({ error: { code, message } });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+    reply
+      .status(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });
 }

@@ -49,6 +49,8 @@ export type ParsedWebhook = {
   /** Lattice status this event asserts, or null if it carries no status change. */
   status: PaymentStatus | null;
   amount: Rupiah | null;
+  /** For refund events: the total refunded so far, when the provider says. */
+  refundedAmount?: Rupiah | null;
   /** When the provider says it happened, UTC epoch ms, if it says. */
   occurredAt: number | null;
 };

@@ -3,8 +3,9 @@
  * provider while the store's own is failing. Only "unavailable" errors (network, timeout, 5xx) trip a
  * breaker; a rejection (4xx) is the caller's problem and would fail the same way elsewhere.
  */
-import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError } from 'cockatiel';
+
 import type { CircuitBreakerPolicy } from 'cockatiel';
+import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError } from 'cockatiel';
 import type { Rupiah } from '../../../shared/money.ts';
 import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
 import type { Metrics } from '../metrics.ts';

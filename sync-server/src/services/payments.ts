@@ -42,6 +42,8 @@ export type Incoming = {
   amount?: Rupiah | null;
   paidAt?: number | null;
   paymentRef?: string | null;
+  /** Total refunded so far, for refund statuses. */
+  refundedAmount?: Rupiah | null;
   source: 'webhook' | 'sweeper' | 'till' | 'provider';
 };
 
@@ -62,6 +64,13 @@ export async function applyStatus(
   if (!row) return { outcome: 'unknown_payment', storeId: null, row: null };
   const t = transition(row.status as PaymentStatus, inc.status);
   if (t.kind === 'duplicate') {
+    // A second partial refund keeps the status but raises the refunded total: that is a change to publish.
+    if (row.status === 'partially_refunded' && inc.refundedAmount != null && inc.refundedAmount > row.refunded_amount) {
+      const next = { ...row, refunded_amount: inc.refundedAmount, updated_at: ctx.now() };
+      await updatePayment(trx, row.id, { refunded_amount: next.refunded_amount, updated_at: next.updated_at });
+      await appendPaymentEvent(ctx, trx, next);
+      return { outcome: 'applied', storeId: row.store_id, row: next };
+    }
     // A duplicate paid may still tell us the provider's payment id (needed for refunds) if we lacked it.
     if (inc.paymentRef && !row.payment_ref) await updatePayment(trx, row.id, { payment_ref: inc.paymentRef });
     return { outcome: 'duplicate', storeId: null, row };
@@ -78,7 +87,11 @@ export async function applyStatus(
     paid_at: t.next === 'paid' ? (inc.paidAt ?? now) : row.paid_at,
     payment_ref: inc.paymentRef ?? row.payment_ref,
     refunded_amount:
-      t.next === 'refunded' ? row.amount : t.next === 'partially_refunded' ? (inc.amount ?? row.refunded_amount) : row.refunded_amount,
+      t.next === 'refunded'
+        ? row.amount
+        : t.next === 'partially_refunded'
+          ? (inc.refundedAmount ?? row.refunded_amount)
+          : row.refunded_amount,
     updated_at: now,
   };
   await updatePayment(trx, row.id, {
@@ -106,7 +119,9 @@ async function appendPaymentEvent(ctx: ServerContext, trx: Executor, row: Paymen
 }
 
 const requestHash = (r: { sale_id: string; amount: number; provider?: string | undefined }) =>
-  createHash('sha256').update(JSON.stringify([r.sale_id, r.amount, r.provider ?? null])).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify([r.sale_id, r.amount, r.provider ?? null]))
+    .digest('hex');
 
 /** Creations in flight in this process, so a till's immediate retry waits for the first call. */
 const inFlight = new Map<string, Promise<PaymentRow>>();
@@ -150,7 +165,8 @@ export async function createPayment(
     if (existing.request_hash !== hash) {
       throw new HttpError('CONFLICT', 'this payment id was already used with a different sale, amount or provider');
     }
-    if (existing.qr_string !== null || existing.status !== 'pending') return { payment: toView(existing), created: false };
+    if (existing.qr_string !== null || existing.status !== 'pending')
+      return { payment: toView(existing), created: false };
   }
   // Either new, or an earlier attempt could not reach a provider: (re)try the provider once per process.
   let pending = inFlight.get(existing.id);
@@ -175,7 +191,9 @@ async function createAtProvider(ctx: ServerContext, p: PaymentRow): Promise<Paym
   } catch (err) {
     if (err instanceof ProviderRejectedError) {
       // The provider will refuse this request again: fail the payment so the till starts a new one.
-      const failed = await db.transaction().execute(async (trx) => applyStatus(ctx, trx, p.id, { status: 'failed', source: 'provider' }));
+      const failed = await db
+        .transaction()
+        .execute(async (trx) => applyStatus(ctx, trx, p.id, { status: 'failed', source: 'provider' }));
       if (failed.storeId) ctx.published(failed.storeId);
     }
     if (err instanceof ProviderError) throw new HttpError(err.code as 'PROVIDER_REJECTED', err.message);
@@ -243,14 +261,18 @@ export async function cancelPayment(ctx: ServerContext, device: DeviceRow, id: s
         if (r.storeId) ctx.published(r.storeId);
       }
       const now = (await getPayment(db, id))!;
-      if (now.status === 'paid') throw new HttpError('ALREADY_PAID', 'this payment was paid before it could be cancelled');
+      if (now.status === 'paid')
+        throw new HttpError('ALREADY_PAID', 'this payment was paid before it could be cancelled');
       if (now.status !== 'pending') return toView(now);
       throw new HttpError('PROVIDER_REJECTED', err.message);
     }
   }
-  const r = await db.transaction().execute((trx) => applyStatus(ctx, trx, p.id, { status: 'cancelled', source: 'till' }));
+  const r = await db
+    .transaction()
+    .execute((trx) => applyStatus(ctx, trx, p.id, { status: 'cancelled', source: 'till' }));
   if (r.storeId) ctx.published(r.storeId);
   const final = (await getPayment(db, id))!;
-  if (final.status === 'paid') throw new HttpError('ALREADY_PAID', 'this payment was paid before it could be cancelled');
+  if (final.status === 'paid')
+    throw new HttpError('ALREADY_PAID', 'this payment was paid before it could be cancelled');
   return toView(final);
 }

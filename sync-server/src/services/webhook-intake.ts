@@ -36,7 +36,11 @@ function headerSnapshot(h: RawWebhook['headers']): string {
   return JSON.stringify(kept);
 }
 
-export async function ingestWebhook(ctx: ServerContext, providerId: ProviderId, raw: RawWebhook): Promise<IntakeResult> {
+export async function ingestWebhook(
+  ctx: ServerContext,
+  providerId: ProviderId,
+  raw: RawWebhook,
+): Promise<IntakeResult> {
   const { db } = ctx.database;
   const end = ctx.metrics.webhookSeconds.startTimer({ provider: providerId });
   const now = ctx.now();
@@ -53,8 +57,20 @@ export async function ingestWebhook(ctx: ServerContext, providerId: ProviderId, 
   };
 
   if (!ctx.router.has(providerId)) {
-    await insertWebhookEvent(db, { ...base, event_key: null, verified: 0, outcome: 'rejected', detail: 'provider not configured', processed_at: now });
-    return done({ http: 404, outcome: 'rejected', code: 'NOT_FOUND', message: `provider ${providerId} is not configured` });
+    await insertWebhookEvent(db, {
+      ...base,
+      event_key: null,
+      verified: 0,
+      outcome: 'rejected',
+      detail: 'provider not configured',
+      processed_at: now,
+    });
+    return done({
+      http: 404,
+      outcome: 'rejected',
+      code: 'NOT_FOUND',
+      message: `provider ${providerId} is not configured`,
+    });
   }
   const provider = ctx.router.provider(providerId);
 
@@ -65,7 +81,14 @@ export async function ingestWebhook(ctx: ServerContext, providerId: ProviderId, 
     verified = false;
   }
   if (!verified) {
-    await insertWebhookEvent(db, { ...base, event_key: null, verified: 0, outcome: 'rejected', detail: 'signature', processed_at: now });
+    await insertWebhookEvent(db, {
+      ...base,
+      event_key: null,
+      verified: 0,
+      outcome: 'rejected',
+      detail: 'signature',
+      processed_at: now,
+    });
     return done({ http: 401, outcome: 'rejected', code: 'INVALID_SIGNATURE', message: 'webhook verification failed' });
   }
 
@@ -74,7 +97,14 @@ export async function ingestWebhook(ctx: ServerContext, providerId: ProviderId, 
     parsed = provider.parseWebhook(raw);
   } catch (err) {
     const detail = err instanceof WebhookPayloadError ? err.message : 'unparseable';
-    await insertWebhookEvent(db, { ...base, event_key: null, verified: 1, outcome: 'invalid', detail, processed_at: now });
+    await insertWebhookEvent(db, {
+      ...base,
+      event_key: null,
+      verified: 1,
+      outcome: 'invalid',
+      detail,
+      processed_at: now,
+    });
     return done({ http: 400, outcome: 'invalid', code: 'INVALID_INPUT', message: detail });
   }
 
@@ -98,7 +128,10 @@ export async function ingestWebhook(ctx: ServerContext, providerId: ProviderId, 
   return done({ http: 200, outcome });
 }
 
-type EventFacts = Pick<ParsedWebhook, 'paymentId' | 'providerRef' | 'status' | 'amount' | 'occurredAt' | 'paymentRef'>;
+type EventFacts = Pick<
+  ParsedWebhook,
+  'paymentId' | 'providerRef' | 'status' | 'amount' | 'occurredAt' | 'paymentRef' | 'refundedAmount'
+>;
 
 async function processEvent(
   ctx: ServerContext,
@@ -111,7 +144,11 @@ async function processEvent(
 ): Promise<'applied' | 'duplicate' | 'ignored' | 'parked'> {
   const processedAt = ctx.now();
   if (parsed.status === null) {
-    await setWebhookOutcome(trx, eventRowId, { outcome: 'ignored', detail: 'no status change', processed_at: processedAt });
+    await setWebhookOutcome(trx, eventRowId, {
+      outcome: 'ignored',
+      detail: 'no status change',
+      processed_at: processedAt,
+    });
     return 'ignored';
   }
   let paymentId = parsed.paymentId;
@@ -124,6 +161,7 @@ async function processEvent(
         amount: parsed.amount,
         paidAt: parsed.occurredAt,
         paymentRef: parsed.paymentRef,
+        refundedAmount: parsed.refundedAmount ?? null,
         source: 'webhook',
       })
     : { outcome: 'unknown_payment' as const, storeId: null, row: null };
@@ -154,7 +192,12 @@ async function processEvent(
  * Re-tries the parked events of one payment inside the caller's transaction, oldest first, until none of
  * them applies any more (each applied one may unblock another that arrived early).
  */
-async function drainParked(ctx: ServerContext, trx: Executor, payment: PaymentRow, published: Set<string>): Promise<number> {
+async function drainParked(
+  ctx: ServerContext,
+  trx: Executor,
+  payment: PaymentRow,
+  published: Set<string>,
+): Promise<number> {
   const provider = ctx.router.provider(payment.provider as ProviderId);
   let applied = 0;
   for (let progress = true; progress; ) {
@@ -168,7 +211,15 @@ async function drainParked(ctx: ServerContext, trx: Executor, payment: PaymentRo
       } catch {
         continue;
       }
-      const o = await processEvent(ctx, trx, current.provider as ProviderId, e.id, { ...parsed, paymentId: current.id }, published, false);
+      const o = await processEvent(
+        ctx,
+        trx,
+        current.provider as ProviderId,
+        e.id,
+        { ...parsed, paymentId: current.id },
+        published,
+        false,
+      );
       if (o === 'applied') {
         applied++;
         progress = true;

@@ -43,7 +43,12 @@ export const m0001Initial = (dialect: Dialect): Migration => ({
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('payments_provider_ref').unique().on('payments').columns(['provider', 'provider_ref']).execute();
+    await db.schema
+      .createIndex('payments_provider_ref')
+      .unique()
+      .on('payments')
+      .columns(['provider', 'provider_ref'])
+      .execute();
     await db.schema.createIndex('payments_pending').on('payments').columns(['status', 'created_at']).execute();
     await db.schema.createIndex('payments_store').on('payments').columns(['store_id', 'created_at']).execute();
 
@@ -64,8 +69,17 @@ export const m0001Initial = (dialect: Dialect): Migration => ({
       .addColumn('processed_at', 'bigint')
       .execute();
     // NULL keys (rejected deliveries) never collide: both databases treat NULLs as distinct in unique indexes.
-    await db.schema.createIndex('webhook_events_key').unique().on('webhook_events').columns(['provider', 'event_key']).execute();
-    await db.schema.createIndex('webhook_events_parked').on('webhook_events').columns(['outcome', 'payment_id']).execute();
+    await db.schema
+      .createIndex('webhook_events_key')
+      .unique()
+      .on('webhook_events')
+      .columns(['provider', 'event_key'])
+      .execute();
+    await db.schema
+      .createIndex('webhook_events_parked')
+      .on('webhook_events')
+      .columns(['outcome', 'payment_id'])
+      .execute();
 
     await db.schema
       .createTable('sync_events')

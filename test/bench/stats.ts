@@ -1,0 +1,29 @@
+/** Small helpers for benchmark figures: percentiles over samples, and one printed line per figure. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const s = [...samples].sort((a, b) => a - b);
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  return s[i]!;
+}
+
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export type Figure = {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  target?: string;
+  higherIsBetter?: boolean;
+};
+
+export function printFigure(f: Figure): void {
+  const v = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  let line = `${f.name.padEnd(52)} ${v(f.value).padStart(9)} ${f.unit}`;
+  if (f.baseline) {
+    const ratio = f.higherIsBetter ? f.value / f.baseline.value : f.baseline.value / f.value;
+    line += `   baseline ${f.baseline.name}: ${v(f.baseline.value)} ${f.unit} → ${ratio.toFixed(ratio >= 10 ? 0 : 2)}× ${f.higherIsBetter ? 'of baseline' : 'faster'}`;
+  }
+  if (f.target) line += `   [target ${f.target}]`;
+  process.stdout.write(`${line}\n`);
+}

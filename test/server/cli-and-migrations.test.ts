@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../sync-server/src/db/database.ts';
+import { migrationFactories } from '../../sync-server/src/db/migrations/index.ts';
+import { authenticateDevice } from '../../sync-server/src/services/devices.ts';
+import { freshPgSchema, PG_URL } from './helpers.ts';
+
+const root = join(import.meta.dirname, '../..');
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'kasir-cli-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function dbConfig(dir: string) {
+  if (!PG_URL)
+    return {
+      cfg: { kind: 'sqlite' as const, file: join(dir, 'server', 'server.sqlite') },
+      env: { DATA_DIR: join(dir, 'server') },
+      drop: async () => {},
+    };
+  const s = await freshPgSchema();
+  return { cfg: { kind: 'postgres' as const, url: s.url }, env: { DATABASE_URL: s.url }, drop: s.drop };
+}
+
+describe('enrol-device', () => {
+  it('prints a token once, stores only its hash, and the token authenticates the device', async () => {
+    const dir = tmp();
+    const { cfg, env, drop } = await dbConfig(dir);
+    const r = spawnSync(
+      process.execPath,
+      [
+        'sync-server/src/main.ts',
+        'enrol-device',
+        '--store',
+        'toko-1',
+        '--name',
+        'Kasir 1',
+        '--store-name',
+        'Toko Satu',
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const token = r.stdout.trim();
+    expect(token).toMatch(/^kq1\.[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+    const database = openDatabase(cfg);
+    try {
+      const device = await authenticateDevice(database.db, token);
+      expect(device).toMatchObject({ store_id: 'toko-1', name: 'Kasir 1' });
+      expect(device!.token_hash).not.toContain(token.split('.')[2]);
+      expect(
+        await authenticateDevice(database.db, `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`),
+      ).toBeNull();
+    } finally {
+      await database.close();
+      await drop();
+    }
+  });
+
+  it('refuses missing arguments with a one-line reason and a non-zero exit', () => {
+    const r = spawnSync(process.execPath, ['sync-server/src/main.ts', 'enrol-device', '--store', 'x'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: join(tmp(), 'server') },
+      encoding: 'utf8',
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('migrations', () => {
+  it('migrates an empty database from zero, and a second run applies nothing', async () => {
+    const { cfg, drop } = await dbConfig(tmp());
+    const database = openDatabase(cfg);
+    try {
+      expect(await database.migrate()).toEqual(Object.keys(migrationFactories));
+      expect(await database.migrate()).toEqual([]);
+    } finally {
+      await database.close();
+      await drop();
+    }
+  });
+
+  it('refuses to start when the applied migrations are not a prefix of the known ones', async () => {
+    const { cfg, drop } = await dbConfig(tmp());
+    const database = openDatabase(cfg);
+    try {
+      await database.migrate();
+      await sql`insert into kysely_migration (name, timestamp) values ('0000-from-the-future', '2030-01-01')`.execute(
+        database.db,
+      );
+      await expect(database.migrate()).rejects.toThrow(/migration/i);
+    } finally {
+      await database.close();
+      await drop();
+    }
+  });
+});
