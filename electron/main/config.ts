@@ -1,0 +1,23 @@
+/**
+ * The shell's configuration, parsed once from the environment (STYLE.md convention 12). `npm start` passes
+ * the demo server and device token this way; a packaged till is configured on its settings screen instead.
+ */
+import { join } from 'node:path';
+import type { IpcInput } from '../../shared/ipc.ts';
+
+export type ShellConfig = Readonly<{
+  dataDir: string;
+  settings: IpcInput<'settings:set'>;
+  seedDemo: boolean;
+}>;
+
+export function shellConfigFromEnv(env: Record<string, string | undefined>, userDataDir: string): ShellConfig {
+  const settings: IpcInput<'settings:set'> = {};
+  if (env.KASIR_SERVER_URL) settings.serverUrl = env.KASIR_SERVER_URL;
+  if (env.KASIR_DEVICE_TOKEN) settings.deviceToken = env.KASIR_DEVICE_TOKEN;
+  return Object.freeze({
+    dataDir: env.KASIR_DATA_DIR || join(userDataDir, 'till'),
+    settings,
+    seedDemo: env.KASIR_SEED_DEMO === '1',
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * The Electron main process: deliberately thin. It wires Electron's objects to the pure pieces (security.ts,
+ * app-protocol.ts, ipc.ts) and to the till core; all behaviour lives in electron/core and the renderer.
+ * Bundled to dist-electron/main.cjs by scripts/build-electron.ts (better-sqlite3 stays external).
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { stderrLogger } from '../core/errors.ts';
+import { createHandlers } from '../core/handlers.ts';
+import { TillCore } from '../core/till-core.ts';
+import { appProtocolHandler } from './app-protocol.ts';
+import { shellConfigFromEnv } from './config.ts';
+import { forwardEvents, registerIpcHandlers } from './ipc.ts';
+import { APP_ENTRY_URL, APP_SCHEME, hardenSession, hardenWebContents, windowOptions } from './security.ts';
+
+// In the bundle this folder is dist-electron/ (esbuild maps import.meta.dirname to __dirname).
+const here = import.meta.dirname;
+const rendererDir = join(here, '..', 'dist', 'renderer');
+const log = stderrLogger();
+
+// Two tills on one database would fight over the sale sequence and the live link: one instance only.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
+  void app.whenReady().then(start, (e: unknown) => {
+    log.error('electron failed to start', { err: e });
+    app.exit(1);
+  });
+}
+
+let win: BrowserWindow | null = null;
+
+async function start(): Promise<void> {
+  const config = shellConfigFromEnv(process.env, app.getPath('userData'));
+  const core = new TillCore({ dataDir: config.dataDir, log });
+  const handlers = createHandlers(core);
+  if (Object.keys(config.settings).length > 0) {
+    const r = await handlers['settings:set'](config.settings);
+    if (!r.ok) log.error('ignoring invalid settings from the environment', { error: r.error });
+  }
+  if (config.seedDemo) core.seedDemoCatalog();
+
+  hardenSession(session.defaultSession);
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
+  registerIpcHandlers(ipcMain, handlers);
+  core.start();
+
+  const open = () => {
+    win = new BrowserWindow(windowOptions(join(here, 'preload.cjs')));
+    const stop = forwardEvents(core.events, win.webContents);
+    win.once('ready-to-show', () => win?.show());
+    win.on('closed', () => {
+      stop();
+      win = null;
+    });
+    void win.loadURL(APP_ENTRY_URL);
+  };
+  open();
+
+  app.on('second-instance', () => {
+    if (!win) return open();
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => core.close());
+}
