@@ -23,7 +23,12 @@ export class ServerApi {
   readonly #o: Required<ServerApiOptions>;
 
   constructor(o: ServerApiOptions) {
-    this.#o = { timeoutMs: 8_000, fetch: globalThis.fetch, ...o, baseUrl: o.baseUrl.replace(/\/+$/, '') };
+    this.#o = {
+      baseUrl: o.baseUrl.replace(/\/+$/, ''),
+      token: o.token,
+      timeoutMs: o.timeoutMs ?? 8_000,
+      fetch: o.fetch ?? globalThis.fetch,
+    };
   }
 
   health(): Promise<Health> {
@@ -46,8 +51,10 @@ export class ServerApi {
 
   async #call<T>(method: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
     let res: Response;
+    // Called unbound: the global fetch throws "Illegal invocation" when called as a method of another object.
+    const doFetch = this.#o.fetch;
     try {
-      res = await this.#o.fetch(`${this.#o.baseUrl}${path}`, {
+      res = await doFetch(`${this.#o.baseUrl}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${this.#o.token}`,
@@ -57,8 +64,14 @@ export class ServerApi {
         signal: AbortSignal.timeout(this.#o.timeoutMs),
       });
     } catch (e) {
-      const why = e instanceof Error && e.name === 'TimeoutError' ? 'timed out' : 'could not connect';
-      throw fail('SERVER_UNREACHABLE', `sync-server ${why} (${this.#o.baseUrl})`);
+      // fetch rejects with a TypeError("fetch failed") for network errors and a TimeoutError for the signal;
+      // anything else is a bug here and must not be disguised as "server down".
+      const name = e instanceof Error ? e.name : '';
+      if (name === 'TimeoutError') throw fail('SERVER_UNREACHABLE', `sync-server timed out (${this.#o.baseUrl})`);
+      if (e instanceof TypeError && e.message === 'fetch failed') {
+        throw fail('SERVER_UNREACHABLE', `sync-server could not connect (${this.#o.baseUrl})`);
+      }
+      throw e;
     }
     let json: unknown;
     try {
