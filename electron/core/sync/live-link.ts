@@ -14,7 +14,7 @@ export type LiveLinkOptions = {
   /** The cursor to resume from, read at every (re)connect. */
   cursor: () => number;
   onHello: (f: Extract<LiveFrame, { kind: 'hello' }>) => void;
-  /** Applies one event; resolves once it is durable so the cursor only moves past applied events. */
+  /** Applies one event durably (status and cursor in one transaction); a throw drops the socket to resume. */
   onEvent: (e: SyncEvent) => void;
   onState: (s: LinkState, lastError: string | null) => void;
   minBackoffMs?: number;
