@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { ProviderId } from '../../shared/schemas/sync-api.ts';
 import type { Config } from './config.ts';
+import { TransactionBatcher } from './db/batcher.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { createMetrics } from './metrics.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
@@ -61,7 +62,16 @@ export async function buildApp(o: BuildOptions): Promise<App> {
     );
   }
 
-  const ctx: ServerContext = { config, database, router, metrics, log, now: o.now ?? Date.now, published };
+  const ctx: ServerContext = {
+    config,
+    database,
+    writes: new TransactionBatcher(database.db, database.kind),
+    router,
+    metrics,
+    log,
+    now: o.now ?? Date.now,
+    published,
+  };
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,

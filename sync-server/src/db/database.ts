@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { type Dialect, migrationsFor } from './migrations/index.ts';
@@ -41,7 +41,7 @@ export function openDatabase(cfg: DatabaseConfig): Database {
     native.pragma('synchronous = FULL');
     native.pragma('foreign_keys = ON');
     native.pragma('busy_timeout = 5000');
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: native }) });
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
     return {
       kind: 'sqlite',
       db,
@@ -72,6 +72,27 @@ export function openDatabase(cfg: DatabaseConfig): Database {
       };
     },
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every statement anew; better-sqlite3 statements are reusable, and preparing is a large share
+ * of a short query's cost. The set of distinct SQL texts is small and fixed (parameters are bound), so a
+ * bounded map keyed by text is enough.
+ */
+function withStatementCache(native: SQLite.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => native.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        stmt = native.prepare(text);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
   };
 }
 

@@ -29,6 +29,37 @@ export async function getPaymentForUpdate(
   return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
 }
 
+/**
+ * The payment a provider event is about, found by the provider's reference when it gives one, else by our id
+ * (a reference match wins if both match), locked like getPaymentForUpdate. One query on the webhook hot path.
+ */
+export async function getPaymentForEvent(
+  db: Executor,
+  dialect: 'sqlite' | 'postgres',
+  provider: string,
+  providerRef: string | null,
+  paymentId: string | null,
+): Promise<PaymentRow | undefined> {
+  if (providerRef === null && paymentId === null) return undefined;
+  let q = db.selectFrom('payments').selectAll();
+  if (providerRef !== null && paymentId !== null) {
+    q = q
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('provider', '=', provider), eb('provider_ref', '=', providerRef)]),
+          eb('id', '=', paymentId),
+        ]),
+      )
+      .orderBy((eb) => eb.case().when('provider_ref', '=', providerRef).then(0).else(1).end())
+      .limit(1);
+  } else if (providerRef !== null) {
+    q = q.where('provider', '=', provider).where('provider_ref', '=', providerRef);
+  } else {
+    q = q.where('id', '=', paymentId!);
+  }
+  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+}
+
 export async function findPaymentIdByProviderRef(
   db: Executor,
   provider: string,

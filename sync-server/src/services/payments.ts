@@ -57,10 +57,11 @@ export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored' | 'early' | 'unkn
 export async function applyStatus(
   ctx: ServerContext,
   trx: Executor,
-  paymentId: string,
+  payment: string | PaymentRow,
   inc: Incoming,
 ): Promise<{ outcome: ApplyOutcome; storeId: string | null; row: PaymentRow | null }> {
-  const row = await getPaymentForUpdate(trx, paymentId, ctx.database.kind);
+  // A row passed in must have been read with getPaymentForUpdate/getPaymentForEvent in this transaction.
+  const row = typeof payment === 'string' ? await getPaymentForUpdate(trx, payment, ctx.database.kind) : payment;
   if (!row) return { outcome: 'unknown_payment', storeId: null, row: null };
   const t = transition(row.status as PaymentStatus, inc.status);
   if (t.kind === 'duplicate') {

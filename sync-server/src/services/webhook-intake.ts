@@ -9,7 +9,7 @@ import type { PaymentRow } from '../db/schema.ts';
 import { WebhookPayloadError } from '../providers/errors.ts';
 import type { ParsedWebhook, RawWebhook } from '../providers/payment-provider.ts';
 import type { Executor } from '../repos/executor.ts';
-import { findPaymentIdByProviderRef, getPayment } from '../repos/payments-repo.ts';
+import { getPayment, getPaymentForEvent } from '../repos/payments-repo.ts';
 import {
   insertWebhookEvent,
   insertWebhookEventOnce,
@@ -109,7 +109,7 @@ export async function ingestWebhook(
   }
 
   const published = new Set<string>();
-  const outcome = await db.transaction().execute(async (trx) => {
+  const outcome = await ctx.writes.run(async (trx) => {
     const id = await insertWebhookEventOnce(trx, {
       ...base,
       event_key: parsed.eventId,
@@ -151,12 +151,10 @@ async function processEvent(
     });
     return 'ignored';
   }
-  let paymentId = parsed.paymentId;
-  if (parsed.providerRef) {
-    paymentId = (await findPaymentIdByProviderRef(trx, providerId, parsed.providerRef)) ?? paymentId;
-  }
-  const r = paymentId
-    ? await applyStatus(ctx, trx, paymentId, {
+  const payment = await getPaymentForEvent(trx, ctx.database.kind, providerId, parsed.providerRef, parsed.paymentId);
+  const paymentId = payment?.id ?? parsed.paymentId;
+  const r = payment
+    ? await applyStatus(ctx, trx, payment, {
         status: parsed.status,
         amount: parsed.amount,
         paidAt: parsed.occurredAt,
@@ -200,9 +198,9 @@ async function drainParked(
 ): Promise<number> {
   const provider = ctx.router.provider(payment.provider as ProviderId);
   let applied = 0;
+  let current = payment;
   for (let progress = true; progress; ) {
     progress = false;
-    const current = (await getPayment(trx, payment.id)) ?? payment;
     for (const e of await listParked(trx, current.provider, current.id, current.provider_ref)) {
       // Re-read the stored raw body: it was verified on arrival, and it carries amount, time and payment ref.
       let parsed: ParsedWebhook;
@@ -225,6 +223,7 @@ async function drainParked(
         progress = true;
       }
     }
+    if (progress) current = (await getPayment(trx, payment.id)) ?? current;
   }
   return applied;
 }
