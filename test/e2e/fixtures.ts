@@ -19,6 +19,8 @@ export type Till = {
   /** The URL the web host printed, token fragment included. */
   url: string;
   dataDir: string;
+  /** The enrolled device's token, for asking the server directly what it holds. */
+  deviceToken: string;
   /** Stops the sync-server and sandboxes (idempotent): the till stays up and must notice. */
   stopSystem(): Promise<void>;
 };
@@ -63,49 +65,55 @@ async function stopHost(h: HostProcess): Promise<void> {
 
 export const test = base.extend<{ tillOptions: TillOptions; till: Till }>({
   tillOptions: [{ provider: 'xendit', paymentTtlSeconds: 900, storeName: 'Toko Maju Jaya' }, { option: true }],
-  till: async ({ page, tillOptions }, use, testInfo) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'kasir-e2e-'));
-    const system = await startSystem({
-      dataDir,
-      paymentTtlSeconds: tillOptions.paymentTtlSeconds,
-      // Keep the sweeper quick so expiry reaches the till promptly in the expiry spec.
-      sweepIntervalMs: 500,
-    });
-    let systemStopped = false;
-    const stopSystem = async () => {
-      if (systemStopped) return;
-      systemStopped = true;
-      await system.stop();
-    };
-    const { token } = await system.enrolDevice({
-      storeId: `store-${testInfo.testId.slice(0, 8)}`,
-      storeName: tillOptions.storeName,
-      deviceName: 'Kasir 1',
-      provider: tillOptions.provider,
-    });
-    const host = await spawnHost([
-      '--data-dir',
-      join(dataDir, 'till'),
-      '--port',
-      '0',
-      '--server-url',
-      system.serverUrl,
-      '--device-token',
-      token,
-      '--seed-demo',
-    ]);
-    try {
-      await page.goto(host.url);
-      await use({ system, url: host.url, dataDir, stopSystem });
-    } finally {
-      if (testInfo.status !== testInfo.expectedStatus) {
-        await testInfo.attach('web-host-output', { body: host.output(), contentType: 'text/plain' });
+  // Auto: every test gets a running system and an open till, whether or not it touches `till` itself.
+  till: [
+    async ({ page, tillOptions }, use, testInfo) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'kasir-e2e-'));
+      const system = await startSystem({
+        dataDir,
+        paymentTtlSeconds: tillOptions.paymentTtlSeconds,
+        // Keep the sweeper quick so expiry reaches the till promptly in the expiry spec.
+        sweepIntervalMs: 500,
+      });
+      let systemStopped = false;
+      const stopSystem = async () => {
+        if (systemStopped) return;
+        systemStopped = true;
+        await system.stop();
+      };
+      const { token } = await system.enrolDevice({
+        storeId: `store-${testInfo.testId.slice(0, 8)}`,
+        storeName: tillOptions.storeName,
+        deviceName: 'Kasir 1',
+        provider: tillOptions.provider,
+      });
+      const host = await spawnHost([
+        '--data-dir',
+        join(dataDir, 'till'),
+        '--port',
+        '0',
+        '--server-url',
+        system.serverUrl,
+        '--device-token',
+        token,
+        '--store-name',
+        tillOptions.storeName,
+        '--seed-demo',
+      ]);
+      try {
+        await page.goto(host.url);
+        await use({ system, url: host.url, dataDir, deviceToken: token, stopSystem });
+      } finally {
+        if (testInfo.status !== testInfo.expectedStatus) {
+          await testInfo.attach('web-host-output', { body: host.output(), contentType: 'text/plain' });
+        }
+        await stopHost(host);
+        await stopSystem();
+        rmSync(dataDir, { recursive: true, force: true });
       }
-      await stopHost(host);
-      await stopSystem();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };
@@ -139,4 +147,18 @@ export function rupiahFromText(text: string): number {
 
 export async function cartTotal(page: Page): Promise<number> {
   return rupiahFromText(await page.getByTestId('cart-total').innerText());
+}
+
+/** The products on the grid with the price each tile shows, cheapest first. */
+export async function productsByPrice(page: Page): Promise<{ sku: string; price: number }[]> {
+  const tiles = page.getByTestId('product-grid').getByTestId(/^product-/);
+  const rows = await tiles.evaluateAll((els) =>
+    els.map((e) => ({
+      id: e.getAttribute('data-testid') ?? '',
+      price: e.querySelector('.price')?.textContent ?? '',
+    })),
+  );
+  return rows
+    .map((r) => ({ sku: r.id.replace(/^product-/, ''), price: rupiahFromText(r.price) }))
+    .sort((a, b) => a.price - b.price);
 }

@@ -23,7 +23,12 @@ export function QrisSheet() {
   const pending = status === 'pending';
   const over = status === 'expired' || status === 'cancelled' || status === 'failed';
   return (
-    <div className="overlay" data-testid="qris-sheet">
+    <div
+      className="overlay"
+      data-testid="qris-sheet"
+      data-sale-id={qris.saleId}
+      data-payment-id={qris.paymentId ?? undefined}
+    >
       <section className="sheet" role="dialog" aria-modal="true" aria-labelledby="qris-title">
         <div className="sheet-head">
           <h2 id="qris-title">{t('qris.title')}</h2>

@@ -4,10 +4,13 @@ import type { SaleView } from '../bridge/index.ts';
 import { useTill } from '../store/index.ts';
 import { saleNumber } from './receipt-sheet.tsx';
 
-/** The sale's state for the cashier: paid, waiting on a QR, or recorded but not paid (e.g. server was down). */
-function saleState(s: SaleView): 'paid' | 'awaiting_payment' | 'unpaid' {
+/**
+ * The sale's state for the cashier: paid, waiting on a QR the customer can scan, or recorded but not paid
+ * (e.g. the server was down at Charge, so no QR was ever shown).
+ */
+export function saleState(s: SaleView): 'paid' | 'awaiting_payment' | 'unpaid' {
   if (s.status === 'paid') return 'paid';
-  return s.payments.some((p) => p.status === 'pending') ? 'awaiting_payment' : 'unpaid';
+  return s.payments.some((p) => p.status === 'pending' && p.qrString !== null) ? 'awaiting_payment' : 'unpaid';
 }
 
 export function RecentPage() {
