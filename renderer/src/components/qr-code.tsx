@@ -5,7 +5,8 @@
 import QRCode, { type QRCodeSegment } from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
 
-export const QR_SIZE_PX = 360;
+// ~6 px per module even for the densest dynamic QRIS (version 10, 57 modules + quiet zone).
+export const QR_SIZE_PX = 400;
 
 export function QrCode({ payload, label }: { payload: string; label: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);

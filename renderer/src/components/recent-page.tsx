@@ -34,7 +34,7 @@ export function RecentPage() {
               <th>{t('receipt.saleNo')}</th>
               <th className="num">{t('cart.total')}</th>
               <th>{t('receipt.method')}</th>
-              <th>Status</th>
+              <th>{t('recent.statusCol')}</th>
               <th />
             </tr>
           </thead>

@@ -101,6 +101,7 @@ export const en: Messages = {
     empty: 'No sales yet.',
     open: 'View receipt',
     resume: 'Resume',
+    statusCol: 'Status',
     status: {
       open: 'Open',
       awaiting_payment: 'Awaiting payment',

@@ -100,6 +100,7 @@ export const id = {
     empty: 'Belum ada penjualan.',
     open: 'Lihat struk',
     resume: 'Lanjutkan',
+    statusCol: 'Status',
     status: {
       open: 'Terbuka',
       awaiting_payment: 'Menunggu bayar',
