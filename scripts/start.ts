@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { authenticateDevice } from '../sync-server/src/services/devices.ts';
 import { startSystem } from './system.ts';
 
@@ -43,12 +43,19 @@ if (!demo || !(await authenticateDevice(sys.server.ctx.database.db, demo.token))
   writeFileSync(deviceFile, JSON.stringify(demo), { mode: 0o600 });
 }
 
+/**
+ * The Electron binary, if the electron package's install step downloaded it. Checked through the files the
+ * package writes rather than require('electron'), which would try to download the binary right now.
+ */
 function electronBinary(): string | null {
   try {
-    const path = createRequire(import.meta.url)('electron') as unknown as string;
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    const pkgDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(pkgDir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const bin = join(pkgDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(bin) ? bin : null;
   } catch {
-    return null; // the package is installed but its binary was never downloaded
+    return null;
   }
 }
 
@@ -102,6 +109,10 @@ if (electron) {
       sys.serverUrl,
       '--device-token',
       demo.token,
+      '--store-name',
+      'Toko Demo Kasir',
+      '--device-name',
+      'Kasir 1',
       '--seed-demo',
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },

@@ -27,7 +27,11 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): num
 type VitestJson = { numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; success: boolean };
 function vitest(label: string, args: string[], env: Record<string, string> = {}): void {
   const file = join(out, `${label}.json`);
-  const exit = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`, ...args], env);
+  const exit = run(
+    bin('vitest'),
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`, ...args],
+    env,
+  );
   if (!existsSync(file)) {
     tallies.push({ label, passed: 0, failed: 1, exit });
     return;
@@ -40,7 +44,8 @@ function vitest(label: string, args: string[], env: Record<string, string> = {})
 
 type PwStats = { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
 function playwright(): void {
-  const specs = existsSync(join(root, 'test/e2e')) && readdirSync(join(root, 'test/e2e')).some((f) => f.endsWith('.spec.ts'));
+  const specs =
+    existsSync(join(root, 'test/e2e')) && readdirSync(join(root, 'test/e2e')).some((f) => f.endsWith('.spec.ts'));
   if (!specs) return;
   const build = run('npm', ['run', '--silent', 'build:renderer']);
   if (build !== 0) {

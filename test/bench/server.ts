@@ -3,7 +3,7 @@
  * load from a separate process, beside the bare-HTTP ceiling of the same machine; (b) relay — webhook sent →
  * event received on a till's WebSocket, beside the detection delay of 3-second polling measured in the same run.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,21 +28,34 @@ type Load = {
   fresh: number;
 };
 
-function runLoad(url: string, paymentsFile: string, serverKey: string, durationS: number): Load {
-  const r = spawnSync(process.execPath, [join(root, 'test/bench/webhook-load.ts')], {
-    env: {
-      ...process.env,
-      URL: url,
-      PAYMENTS: paymentsFile,
-      SERVER_KEY: serverKey,
-      DURATION_S: String(durationS),
-      CONNECTIONS: '32',
-    },
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
+/** Runs the load generator as a child process; asynchronously, because the server under test is in this one. */
+function runLoad(url: string, paymentsFile: string, serverKey: string, durationS: number): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'test/bench/webhook-load.ts')], {
+      env: {
+        ...process.env,
+        URL: url,
+        PAYMENTS: paymentsFile,
+        SERVER_KEY: serverKey,
+        DURATION_S: String(durationS),
+        CONNECTIONS: '32',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator failed (${code}): ${err}`));
+      else resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Load);
+    });
   });
-  if (r.status !== 0) throw new Error(`load generator failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Load;
 }
 
 function signedSettlement(p: { id: string; ref: string; amount: number }, key: string): string {
@@ -116,10 +129,10 @@ export async function benchServer(opts: { durationS: number; databaseUrl?: strin
     const ceiling = Fastify({ logger: false, bodyLimit: 64 * 1024 });
     ceiling.post('/echo', async () => ({ received: true }));
     const ceilingUrl = await ceiling.listen({ host: '127.0.0.1', port: 0 });
-    const base = runLoad(`${ceilingUrl}/echo`, file, key, opts.durationS);
+    const base = await runLoad(`${ceilingUrl}/echo`, file, key, opts.durationS);
     await ceiling.close();
 
-    const load = runLoad(`${sys.serverUrl}/v1/webhooks/midtrans`, file, key, opts.durationS);
+    const load = await runLoad(`${sys.serverUrl}/v1/webhooks/midtrans`, file, key, opts.durationS);
     if (load.non2xx || load.errors || load.timeouts) {
       throw new Error(`ingest had failures: ${JSON.stringify(load)}`);
     }
@@ -130,7 +143,9 @@ export async function benchServer(opts: { durationS: number; databaseUrl?: strin
       .execute();
     const applied = Number(counts.find((c) => c.outcome === 'applied')?.n ?? 0);
     if (applied !== Math.min(load.fresh, n))
-      throw new Error(`applied ${applied} events but sent ${load.fresh} distinct ones`);
+      throw new Error(
+        `applied ${applied} events but sent ${load.fresh} distinct ones: ${JSON.stringify({ load, counts })}`,
+      );
     figures.push({
       name: 'webhook ingest (verified+stored+deduped)',
       value: load.rps,
