@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { freshPgSchema } from '../server/helpers.ts';
 import { benchServer } from './server.ts';
 import { printFigure } from './stats.ts';
+import { benchTill } from './till.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '8' }, only: { type: 'string' } } });
 const durationS = Number(values.duration);
@@ -23,5 +24,9 @@ if (!values.only || values.only === 'server') {
       await s.drop();
     }
   }
+}
+if (!values.only || values.only === 'till') {
+  process.stdout.write('\ntill (Chromium through the web host; till core on SQLite)\n');
+  for (const f of await benchTill({ samples: 30 })) printFigure(f);
 }
 process.exit(0);

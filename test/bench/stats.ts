@@ -21,8 +21,13 @@ export function printFigure(f: Figure): void {
   const v = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
   let line = `${f.name.padEnd(52)} ${v(f.value).padStart(9)} ${f.unit}`;
   if (f.baseline) {
-    const ratio = f.higherIsBetter ? f.value / f.baseline.value : f.baseline.value / f.value;
-    line += `   baseline ${f.baseline.name}: ${v(f.baseline.value)} ${f.unit} → ${ratio.toFixed(ratio >= 10 ? 0 : 2)}× ${f.higherIsBetter ? 'of baseline' : 'faster'}`;
+    const b = `   baseline ${f.baseline.name}: ${v(f.baseline.value)} ${f.unit}`;
+    if (f.higherIsBetter) line += `${b} → ${(f.value / f.baseline.value).toFixed(2)}× of baseline`;
+    else if (f.compare === 'share') line += `${b} → ${(f.value / f.baseline.value).toFixed(1)}× the baseline`;
+    else {
+      const r = f.baseline.value / f.value;
+      line += `${b} → ${r.toFixed(r >= 10 ? 0 : 2)}× faster`;
+    }
   }
   if (f.target) line += `   [target ${f.target}]`;
   process.stdout.write(`${line}\n`);
