@@ -15,6 +15,8 @@ export type Figure = {
   baseline?: { name: string; value: number };
   target?: string;
   higherIsBetter?: boolean;
+  /** 'speedup' (default): the baseline is an alternative, print how many times faster; 'share': it is a part or a floor. */
+  compare?: 'speedup' | 'share';
 };
 
 export function printFigure(f: Figure): void {
