@@ -142,10 +142,13 @@ export async function benchServer(opts: { durationS: number; databaseUrl?: strin
       .groupBy('outcome')
       .execute();
     const applied = Number(counts.find((c) => c.outcome === 'applied')?.n ?? 0);
-    if (applied !== Math.min(load.fresh, n))
+    // Requests still in flight when the load generator stops may or may not have been answered; the rest must
+    // each have been applied exactly once.
+    if (applied > load.fresh || applied < load.fresh - 32) {
       throw new Error(
         `applied ${applied} events but sent ${load.fresh} distinct ones: ${JSON.stringify({ load, counts })}`,
       );
+    }
     figures.push({
       name: 'webhook ingest (verified+stored+deduped)',
       value: load.rps,

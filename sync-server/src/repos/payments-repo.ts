@@ -43,21 +43,18 @@ export async function getPaymentForEvent(
   if (providerRef === null && paymentId === null) return undefined;
   let q = db.selectFrom('payments').selectAll();
   if (providerRef !== null && paymentId !== null) {
-    q = q
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('provider', '=', provider), eb('provider_ref', '=', providerRef)]),
-          eb('id', '=', paymentId),
-        ]),
-      )
-      .orderBy((eb) => eb.case().when('provider_ref', '=', providerRef).then(0).else(1).end())
-      .limit(1);
+    q = q.where((eb) =>
+      eb.or([eb.and([eb('provider', '=', provider), eb('provider_ref', '=', providerRef)]), eb('id', '=', paymentId)]),
+    );
   } else if (providerRef !== null) {
     q = q.where('provider', '=', provider).where('provider_ref', '=', providerRef);
   } else {
     q = q.where('id', '=', paymentId!);
   }
-  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+  // At most two rows can match; a reference match wins (chosen here rather than by an ORDER BY, which would
+  // make SQLite build a sorter for every webhook).
+  const rows = await (dialect === 'postgres' ? q.forUpdate() : q).limit(2).execute();
+  return rows.find((r) => r.provider === provider && r.provider_ref === providerRef) ?? rows[0];
 }
 
 export async function findPaymentIdByProviderRef(
