@@ -94,7 +94,7 @@ export async function benchTill(opts: { samples: number }): Promise<Figure[]> {
             const tick = () => {
               const c = document.querySelector('[data-testid="qris-qr"]') as HTMLCanvasElement | null;
               const px = c?.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
-              if (px && px.some((v, k) => k % 4 === 0 && v < 64)) resolve(performance.now() - t0);
+              if (px?.some((v, k) => k % 4 === 0 && v < 64)) resolve(performance.now() - t0);
               else requestAnimationFrame(tick);
             };
             requestAnimationFrame(tick);

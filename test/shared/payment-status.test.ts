@@ -62,7 +62,9 @@ describe('provider status mapping', () => {
     expect(mapMidtransStatus({ transaction_status: 'settlement', fraud_status: 'deny', status_code: '200' })).toBe(
       null,
     );
-    expect(mapMidtransStatus({ transaction_status: 'capture', fraud_status: 'accept', status_code: '200' })).toBe('paid');
+    expect(mapMidtransStatus({ transaction_status: 'capture', fraud_status: 'accept', status_code: '200' })).toBe(
+      'paid',
+    );
     expect(mapMidtransStatus({ transaction_status: 'capture', fraud_status: 'challenge' })).toBe(null);
     expect(mapMidtransStatus({ transaction_status: 'pending' })).toBe('pending');
     expect(mapMidtransStatus({ transaction_status: 'expire' })).toBe('expired');

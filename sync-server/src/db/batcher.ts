@@ -77,7 +77,7 @@ export class TransactionBatcher {
       for (const job of batch) job.reject(error);
       return true;
     }
-    batch.forEach((job, i) => job.resolve(values[i]));
+    for (const [i, job] of batch.entries()) job.resolve(values[i]);
     return true;
   }
 }
