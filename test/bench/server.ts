@@ -4,7 +4,6 @@
  * event received on a till's WebSocket, beside the detection delay of 3-second polling measured in the same run.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { startSystem } from '../../scripts/system.ts';
 import { newId } from '../../shared/ids.ts';
 import { insertPaymentIfAbsent } from '../../sync-server/src/repos/payments-repo.ts';
 import { openLive } from '../server/helpers.ts';
+import { settlementFields, signedMidtrans } from '../support/midtrans.ts';
 import { type Figure, mean, percentile } from './stats.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -58,27 +58,8 @@ function runLoad(url: string, paymentsFile: string, serverKey: string, durationS
   });
 }
 
-function signedSettlement(p: { id: string; ref: string; amount: number }, key: string): string {
-  const n = {
-    transaction_time: '2026-11-23 10:00:00',
-    transaction_status: 'settlement',
-    transaction_id: p.ref,
-    status_message: 'midtrans payment notification',
-    status_code: '200',
-    settlement_time: '2026-11-23 10:00:05',
-    payment_type: 'qris',
-    order_id: p.id,
-    merchant_id: 'G1',
-    gross_amount: `${p.amount}.00`,
-    fraud_status: 'accept',
-    currency: 'IDR',
-    acquirer: 'gopay',
-  };
-  const signature_key = createHash('sha512')
-    .update(`${n.order_id}${n.status_code}${n.gross_amount}${key}`)
-    .digest('hex');
-  return JSON.stringify({ ...n, signature_key });
-}
+const signedSettlement = (p: { id: string; ref: string; amount: number }, key: string) =>
+  signedMidtrans(settlementFields({ orderId: p.id, transactionId: p.ref, amount: p.amount }), key);
 
 export async function benchServer(opts: { durationS: number; databaseUrl?: string }): Promise<Figure[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kasir-bench-'));

@@ -14,19 +14,10 @@ import { chromium } from '@playwright/test';
 import { TillCore } from '../../electron/core/till-core.ts';
 import { startSystem } from '../../scripts/system.ts';
 import { newId } from '../../shared/ids.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.ts';
 import { type Figure, mean, percentile } from './stats.ts';
 
 const root = join(import.meta.dirname, '../..');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
 async function spawnHost(args: string[]): Promise<{ child: ChildProcess; url: string }> {
@@ -51,7 +42,7 @@ export async function benchTill(opts: { samples: number }): Promise<Figure[]> {
   const figures: Figure[] = [];
   const sys = await startSystem({ dataDir: dir, sweepIntervalMs: 3_600_000 });
   let host: ChildProcess | null = null;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const { token } = await sys.enrolDevice({
       storeId: 'bench-till',

@@ -5,9 +5,9 @@
  * Input (env): URL, SERVER_KEY, PAYMENTS (path to a JSON [{id, transaction_id, amount}]), DURATION_S,
  * CONNECTIONS, DUPLICATE_EVERY (every Nth request repeats an earlier one).
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { settlementFields, signedMidtrans } from '../support/midtrans.ts';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -22,27 +22,9 @@ const payments = JSON.parse(readFileSync(env('PAYMENTS'), 'utf8')) as {
 const serverKey = env('SERVER_KEY');
 const dupEvery = Number(process.env.DUPLICATE_EVERY ?? 5);
 
-const bodies = payments.map((p) => {
-  const n = {
-    transaction_time: '2026-11-23 10:00:00',
-    transaction_status: 'settlement',
-    transaction_id: p.transaction_id,
-    status_message: 'midtrans payment notification',
-    status_code: '200',
-    settlement_time: '2026-11-23 10:00:05',
-    payment_type: 'qris',
-    order_id: p.id,
-    merchant_id: 'G1',
-    gross_amount: `${p.amount}.00`,
-    fraud_status: 'accept',
-    currency: 'IDR',
-    acquirer: 'gopay',
-  };
-  const signature_key = createHash('sha512')
-    .update(`${n.order_id}${n.status_code}${n.gross_amount}${serverKey}`)
-    .digest('hex');
-  return JSON.stringify({ ...n, signature_key });
-});
+const bodies = payments.map((p) =>
+  signedMidtrans(settlementFields({ orderId: p.id, transactionId: p.transaction_id, amount: p.amount }), serverKey),
+);
 
 let i = 0;
 let fresh = 0;

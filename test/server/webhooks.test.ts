@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../shared/ids.ts';
 import { type PaymentStatus, transition } from '../../shared/payment-status.ts';
+import { signedMidtrans } from '../support/midtrans.ts';
 import { startTestSystem, type TestSystem, type Till } from './helpers.ts';
 
 let sys: TestSystem;
@@ -13,12 +13,7 @@ afterAll(async () => {
   await sys?.close();
 });
 
-const sha512 = (s: string) => createHash('sha512').update(s).digest('hex');
-
-function midtransBody(n: Record<string, string>, serverKey: string): string {
-  const signature_key = sha512(`${n.order_id}${n.status_code}${n.gross_amount}${serverKey}`);
-  return JSON.stringify({ ...n, signature_key });
-}
+const midtransBody = signedMidtrans;
 
 async function post(provider: string, body: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${sys.serverUrl}/v1/webhooks/${provider}`, {

@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import type { Rupiah } from '../../../../shared/money.ts';
 import { ProviderRejectedError, ProviderUnavailableError, WebhookPayloadError } from '../errors.ts';
+import { sendToProvider } from '../http.ts';
 import type { PaymentProvider, RawWebhook, RefundResult } from '../payment-provider.ts';
 import {
   CancelResponseSchema,
@@ -60,27 +61,14 @@ export function createMidtransProvider(cfg: MidtransConfig, deps: Deps = {}): Pa
     opts: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<z.output<S>> {
     const what = `Midtrans ${method} ${path}`;
-    let res: Response;
-    let text: string;
-    try {
-      res = await doFetch(`${base}${path}`, {
-        method,
-        headers: {
-          authorization: auth,
-          accept: 'application/json',
-          ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...opts.headers,
-        },
-        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-        signal: AbortSignal.timeout(cfg.timeoutMs),
-      });
-      text = await res.text();
-    } catch (e) {
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-      throw new ProviderUnavailableError(
-        `${what}: ${timedOut ? `no answer within ${cfg.timeoutMs} ms` : 'unreachable'}`,
-      );
-    }
+    const headers = { authorization: auth, accept: 'application/json', ...opts.headers };
+    const { res, text } = await sendToProvider(
+      doFetch,
+      what,
+      `${base}${path}`,
+      { method, headers, body: opts.body },
+      cfg.timeoutMs,
+    );
     if (res.status >= 500) throw new ProviderUnavailableError(`${what}: HTTP ${res.status}`, String(res.status));
 
     let json: unknown;

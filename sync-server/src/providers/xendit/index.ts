@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { ProviderRejectedError, ProviderUnavailableError, WebhookPayloadError } from '../errors.ts';
+import { sendToProvider } from '../http.ts';
 import type {
   PaymentProvider,
   PaymentRef,
@@ -62,26 +63,14 @@ export function createXenditProvider(cfg: XenditConfig, deps: Deps = {}): Paymen
       ...opts.headers,
     };
     if (cfg.forUserId) headers['for-user-id'] = cfg.forUserId;
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const what = `Xendit ${method} ${path}`;
-
-    let res: Response;
-    let text: string;
-    try {
-      res = await doFetch(`${base}${path}`, {
-        method,
-        headers,
-        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-        signal: AbortSignal.timeout(cfg.timeoutMs),
-      });
-      text = await res.text();
-    } catch (e) {
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-      throw new ProviderUnavailableError(
-        timedOut ? `${what} timed out after ${cfg.timeoutMs} ms` : `${what} failed: ${errorText(e)}`,
-        timedOut ? 'TIMEOUT' : 'NETWORK_ERROR',
-      );
-    }
+    const { res, text } = await sendToProvider(
+      doFetch,
+      what,
+      `${base}${path}`,
+      { method, headers, body: opts.body },
+      cfg.timeoutMs,
+    );
     const json = parseJson(text);
 
     if (!res.ok) {
@@ -219,10 +208,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function errorText(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const cause = e.cause instanceof Error ? ` (${e.cause.message})` : '';
-  return `${e.message}${cause}`;
 }
