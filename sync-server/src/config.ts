@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   PORT: int(0, 65_535).default(8787),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where providers reach this server (webhooks); Midtrans gets it per charge via X-Override-Notification. */
   PUBLIC_URL: url.optional(),
@@ -45,6 +47,7 @@ export type Config = Readonly<{
   dataDir: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  metricsToken: string | null;
   publicUrl: string;
   defaultProvider: (typeof PROVIDER_IDS)[number];
   paymentTtlSeconds: number;
@@ -111,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { kind: 'postgres' as const, url: e.DATABASE_URL }
       : { kind: 'sqlite' as const, file: `${e.DATA_DIR.replace(/\/$/, '')}/server.sqlite` },
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN ?? null,
     publicUrl,
     defaultProvider: e.DEFAULT_PROVIDER,
     paymentTtlSeconds: e.PAYMENT_TTL_SECONDS,
@@ -128,6 +132,7 @@ export function maskedConfig(c: Config): unknown {
   const dbUrl = c.database.kind === 'postgres' ? c.database.url.replace(/\/\/([^:@]+):[^@]*@/, '//$1:***@') : null;
   return {
     ...c,
+    metricsToken: c.metricsToken && mask(c.metricsToken),
     database: c.database.kind === 'postgres' ? { kind: 'postgres', url: dbUrl } : c.database,
     xendit: c.xendit && {
       ...c.xendit,

@@ -169,6 +169,28 @@ describe('webhook verification and storage', () => {
     const now = await till.request('GET', `/v1/payments/${paymentId}`);
     expect(now.body.status).toBe('paid');
   });
+  it("never lets one provider's notification change another provider's payment", async () => {
+    const till = await sys.till({ provider: 'xendit' });
+    const { body: p } = await till.createPayment(6_500);
+    // A correctly signed Midtrans settlement that names the Xendit payment's id as its order_id.
+    const n = {
+      transaction_time: '2026-11-23 10:00:00',
+      transaction_status: 'settlement',
+      transaction_id: 'mt-x',
+      status_message: 'm',
+      status_code: '200',
+      payment_type: 'qris',
+      order_id: p.payment_id,
+      merchant_id: 'G1',
+      gross_amount: '6500.00',
+      fraud_status: 'accept',
+      currency: 'IDR',
+    };
+    const r = await post('midtrans', midtransBody(n, sys.sandboxes.midtransServerKey));
+    expect(r.status).toBe(200);
+    expect(r.body.outcome).toBe('parked');
+    expect((await till.request('GET', `/v1/payments/${p.payment_id}`)).body.status).toBe('pending');
+  });
 });
 
 describe('every webhook delivered 10 times in shuffled order', () => {

@@ -41,20 +41,19 @@ export async function getPaymentForEvent(
   paymentId: string | null,
 ): Promise<PaymentRow | undefined> {
   if (providerRef === null && paymentId === null) return undefined;
-  let q = db.selectFrom('payments').selectAll();
+  // Only this provider's payments: a genuine notification from one provider never changes another's payment.
+  let q = db.selectFrom('payments').selectAll().where('provider', '=', provider);
   if (providerRef !== null && paymentId !== null) {
-    q = q.where((eb) =>
-      eb.or([eb.and([eb('provider', '=', provider), eb('provider_ref', '=', providerRef)]), eb('id', '=', paymentId)]),
-    );
+    q = q.where((eb) => eb.or([eb('provider_ref', '=', providerRef), eb('id', '=', paymentId)]));
   } else if (providerRef !== null) {
-    q = q.where('provider', '=', provider).where('provider_ref', '=', providerRef);
+    q = q.where('provider_ref', '=', providerRef);
   } else {
     q = q.where('id', '=', paymentId!);
   }
   // At most two rows can match; a reference match wins (chosen here rather than by an ORDER BY, which would
   // make SQLite build a sorter for every webhook).
   const rows = await (dialect === 'postgres' ? q.forUpdate() : q).limit(2).execute();
-  return rows.find((r) => r.provider === provider && r.provider_ref === providerRef) ?? rows[0];
+  return rows.find((r) => r.provider_ref === providerRef) ?? rows[0];
 }
 
 export async function findPaymentIdByProviderRef(

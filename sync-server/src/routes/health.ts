@@ -1,7 +1,16 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Health } from '../../../shared/schemas/sync-api.ts';
 import { ping } from '../db/database.ts';
+import { HttpError } from '../http-errors.ts';
 import type { ServerContext } from '../services/context.ts';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : '';
+  return timingSafeEqual(sha256(given), sha256(token));
+}
 
 export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/health', async (_request, reply) => {
@@ -22,7 +31,11 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.status(dbOk ? 200 : 503).send(body);
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    const token = ctx.config.metricsToken;
+    if (token !== null && !bearerMatches(request.headers.authorization, token)) {
+      throw new HttpError('UNAUTHORIZED', 'metrics need the operator token');
+    }
     reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });
