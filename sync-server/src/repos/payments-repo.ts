@@ -86,3 +86,19 @@ export async function listStalePending(db: Executor, createdBefore: number, limi
     .limit(limit)
     .execute();
 }
+
+/**
+ * Pending payments that never got a QR (no provider could be reached) and are older than `createdBefore`:
+ * nobody can pay them, so they are closed rather than left pending for ever.
+ */
+export async function listQrlessPending(db: Executor, createdBefore: number, limit: number): Promise<PaymentRow[]> {
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('provider_ref', 'is', null)
+    .where('created_at', '<', createdBefore)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}

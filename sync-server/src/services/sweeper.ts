@@ -5,13 +5,13 @@
  */
 import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
 import { ProviderError } from '../providers/errors.ts';
-import { listStalePending } from '../repos/payments-repo.ts';
+import { listQrlessPending, listStalePending } from '../repos/payments-repo.ts';
 import type { ServerContext } from './context.ts';
 import { applyStatus } from './payments.ts';
 
 export async function sweepOnce(ctx: ServerContext, limit = 50): Promise<{ checked: number; changed: number }> {
   const stale = await listStalePending(ctx.database.db, ctx.now() - ctx.config.sweep.pendingAfterMs, limit);
-  let changed = 0;
+  let changed = await failQrless(ctx, limit);
   for (const p of stale) {
     if (!p.provider_ref) continue;
     try {
@@ -59,4 +59,21 @@ export function startSweeper(ctx: ServerContext): () => Promise<void> {
     clearInterval(timer);
     await running;
   };
+}
+
+/** A payment that never got a QR within its lifetime cannot be paid: close it as failed so no screen waits on it. */
+async function failQrless(ctx: ServerContext, limit: number): Promise<number> {
+  const orphans = await listQrlessPending(ctx.database.db, ctx.now() - ctx.config.paymentTtlSeconds * 1000, limit);
+  let changed = 0;
+  for (const p of orphans) {
+    const r = await ctx.database.db
+      .transaction()
+      .execute((trx) => applyStatus(ctx, trx, p.id, { status: 'failed', source: 'sweeper' }));
+    if (r.storeId) {
+      ctx.published(r.storeId);
+      changed++;
+    }
+    ctx.metrics.sweeps.inc({ result: 'qrless_failed' });
+  }
+  return changed;
 }
