@@ -90,6 +90,8 @@ if (electron) {
       KASIR_DATA_DIR: tillDataDir,
       KASIR_SERVER_URL: sys.serverUrl,
       KASIR_DEVICE_TOKEN: demo.token,
+      KASIR_STORE_NAME: 'Toko Demo Kasir',
+      KASIR_DEVICE_NAME: 'Kasir 1',
       KASIR_SEED_DEMO: '1',
     },
   });

@@ -121,13 +121,15 @@ describe('shell configuration', () => {
         KASIR_DATA_DIR: '/d',
         KASIR_SERVER_URL: 'http://127.0.0.1:3000',
         KASIR_DEVICE_TOKEN: 't',
+        KASIR_STORE_NAME: 'Toko Satu',
+        KASIR_DEVICE_NAME: 'Kasir 2',
         KASIR_SEED_DEMO: '1',
       },
       '/u',
     );
     expect(c).toEqual({
       dataDir: '/d',
-      settings: { serverUrl: 'http://127.0.0.1:3000', deviceToken: 't' },
+      settings: { serverUrl: 'http://127.0.0.1:3000', deviceToken: 't', storeName: 'Toko Satu', deviceName: 'Kasir 2' },
       seedDemo: true,
     });
     expect(Object.isFrozen(c)).toBe(true);
