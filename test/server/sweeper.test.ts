@@ -49,4 +49,21 @@ describe('sweeper housekeeping', () => {
     );
     live.close();
   });
+
+  it('ends a Midtrans payment at the provider once the deadline the till showed has passed', async () => {
+    const till = await sys.till({ provider: 'midtrans' });
+    const { body } = await till.createPayment(14_000);
+    const db = sys.server.ctx.database.db;
+    // The server's deadline has passed, but the provider (which applies short expiries late) still has it open.
+    const past = Date.now() - 120_000;
+    await db
+      .updateTable('payments')
+      .set({ expires_at: past, created_at: past - 60_000 })
+      .where('id', '=', body.payment_id)
+      .execute();
+    await sweepOnce(sys.server.ctx);
+    expect((await getPayment(db, body.payment_id))?.status).toBe('expired');
+    const late = await sys.pay(body.qr_string);
+    expect(late.ok).toBe(false);
+  });
 });

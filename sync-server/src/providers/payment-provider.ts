@@ -68,6 +68,11 @@ export interface PaymentProvider {
    * (the server then cancels locally and a later `paid` is kept as late).
    */
   cancelPayment(ref: PaymentRef): Promise<{ atProvider: boolean }>;
+  /**
+   * Ends a payment whose deadline has passed, where the provider offers that (Midtrans /expire: it applies
+   * short expiries late, in batches). Absent when the provider expires QRs on time by itself.
+   */
+  expirePayment?(ref: PaymentRef): Promise<void>;
   refundPayment(
     ref: PaymentRef & { paymentRef: string | null },
     req: { refundId: string; amount: Rupiah; reason?: string },

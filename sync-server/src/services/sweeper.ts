@@ -9,16 +9,33 @@ import { listQrlessPending, listStalePending } from '../repos/payments-repo.ts';
 import type { ServerContext } from './context.ts';
 import { applyStatus } from './payments.ts';
 
+/** How long past its deadline a payment may stay pending at the provider before the sweeper ends it there. */
+const EXPIRY_GRACE_MS = 30_000;
+
 export async function sweepOnce(ctx: ServerContext, limit = 50): Promise<{ checked: number; changed: number }> {
   const stale = await listStalePending(ctx.database.db, ctx.now() - ctx.config.sweep.pendingAfterMs, limit);
   let changed = await failQrless(ctx, limit);
   for (const p of stale) {
     if (!p.provider_ref) continue;
     try {
-      const state = await ctx.router.call(p.provider as ProviderId, 'status', (prov) =>
-        prov.getPayment({ paymentId: p.id, providerRef: p.provider_ref! }),
-      );
-      if (!state.status) {
+      const ref = { paymentId: p.id, providerRef: p.provider_ref };
+      let state = await ctx.router.call(p.provider as ProviderId, 'status', (prov) => prov.getPayment(ref));
+      if (
+        (state.status === null || state.status === 'pending') &&
+        p.expires_at !== null &&
+        ctx.now() > p.expires_at + EXPIRY_GRACE_MS
+      ) {
+        // Past the deadline the till showed, yet the provider still takes payment: end it there now, where the
+        // provider allows, then take whatever it reports (a payment that slipped in is still applied as paid).
+        const prov = ctx.router.provider(p.provider as ProviderId);
+        if (prov.expirePayment) {
+          await ctx.router
+            .call(p.provider as ProviderId, 'expire', (x) => x.expirePayment!(ref))
+            .catch(() => undefined);
+          state = await ctx.router.call(p.provider as ProviderId, 'status', (x) => x.getPayment(ref));
+        }
+      }
+      if (!state.status || state.status === 'pending') {
         ctx.metrics.sweeps.inc({ result: 'unchanged' });
         continue;
       }

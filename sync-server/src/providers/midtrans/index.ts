@@ -160,6 +160,11 @@ export function createMidtransProvider(cfg: MidtransConfig, deps: Deps = {}): Pa
       return { atProvider: true };
     },
 
+    async expirePayment(ref) {
+      // "407 Success, transaction has expired"; a 412 means it already moved on (paid), which the caller reads.
+      await call('POST', `${idPath(ref.paymentId)}/expire`, CancelResponseSchema);
+    },
+
     async refundPayment(ref, req): Promise<RefundResult> {
       // GoPay/QRIS refunds go through the direct (online) refund endpoint (reference §2.3). refund_key makes a
       // retried refund the same refund at Midtrans.
