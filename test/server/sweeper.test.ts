@@ -35,6 +35,8 @@ describe('sweeper housekeeping', () => {
       request_hash: 'h',
       created_at: createdAt,
       updated_at: createdAt,
+      next_check_at: createdAt,
+      create_claimed_until: null,
     });
     const old = newId();
     const fresh = newId();
@@ -58,7 +60,7 @@ describe('sweeper housekeeping', () => {
     const past = Date.now() - 120_000;
     await db
       .updateTable('payments')
-      .set({ expires_at: past, created_at: past - 60_000 })
+      .set({ expires_at: past, created_at: past - 60_000, next_check_at: past })
       .where('id', '=', body.payment_id)
       .execute();
     await sweepOnce(sys.server.ctx);

@@ -25,6 +25,19 @@ async function post(provider: string, body: string, headers: Record<string, stri
 }
 
 const db = () => sys.server.ctx.database.db;
+
+/** A refund made at the Midtrans sandbox through its API, as the manager's refund would be. */
+async function midtransRefund(orderId: string, amount: number): Promise<void> {
+  const res = await fetch(`${sys.sandboxes.midtransUrl}/v2/${orderId}/refund/online/direct`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${sys.sandboxes.midtransServerKey}:`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ refund_key: `r-${orderId.slice(-12)}`, amount }),
+  });
+  expect(res.status).toBe(200);
+}
 const lastWebhook = () =>
   db().selectFrom('webhook_events').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
 
@@ -217,6 +230,11 @@ describe('every webhook delivered 10 times in shuffled order', () => {
     for (const outcome of outcomes) {
       const amount = 10_000 + plans.length * 1_000;
       const { body: p } = await mt.createPayment(amount);
+      // Make each outcome true at the provider: a refund is confirmed with it before it is applied.
+      if (outcome === 'expire') await sys.sandboxes.midtrans.expireNow(p.payment_id);
+      else expect((await sys.pay(p.qr_string)).ok).toBe(true);
+      if (outcome === 'refund') await midtransRefund(p.payment_id, amount);
+      if (outcome === 'partial') await midtransRefund(p.payment_id, 1_000);
       const base = {
         transaction_time: '2026-11-23 10:00:00',
         transaction_id: p.provider_ref,

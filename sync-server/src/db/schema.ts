@@ -39,6 +39,12 @@ export interface PaymentsTable {
   request_hash: string;
   created_at: number;
   updated_at: number;
+  /** When the sweeper should next ask the provider about this payment; null when nothing is left to ask. */
+  next_check_at: number | null;
+  /** Provider status reads that failed in a row (backs the next check off). */
+  check_failures: Generated<number>;
+  /** Until when one server instance holds the right to create this payment at its provider. */
+  create_claimed_until: number | null;
 }
 
 export interface WebhookEventsTable {

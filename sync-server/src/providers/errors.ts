@@ -13,13 +13,21 @@ export class ProviderError extends Error {
 
 /** The provider refused the request (4xx, a business rule): retrying the same request will not help. */
 export class ProviderRejectedError extends ProviderError {
-  override readonly name = 'ProviderRejectedError';
+  override readonly name: string = 'ProviderRejectedError';
   constructor(message: string, providerCode?: string) {
     super('PROVIDER_REJECTED', message, false, providerCode);
   }
 }
 
 /** The provider could not be reached, timed out or answered 5xx: may succeed later or at the other provider. */
+/**
+ * The provider already has a payment under this reference (Midtrans 406 "Duplicate order ID"): an earlier
+ * create reached it even though its answer never reached us. Ask the provider for its status instead.
+ */
+export class DuplicateOrderError extends ProviderRejectedError {
+  override readonly name = 'DuplicateOrderError';
+}
+
 export class ProviderUnavailableError extends ProviderError {
   override readonly name = 'ProviderUnavailableError';
   constructor(message: string, providerCode?: string) {

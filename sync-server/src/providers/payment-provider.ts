@@ -44,6 +44,11 @@ export type ParsedWebhook = {
   /** Our payment id when the provider echoes it (reference_id / order_id). */
   paymentId: string | null;
   providerRef: string | null;
+  /**
+   * Whether the provider vouches for `providerRef` (Xendit's callback token covers the whole body; Midtrans signs
+   * only order_id + status_code + gross_amount). An unvouched reference must name the payment's own transaction.
+   */
+  providerRefVouched: boolean;
   /** Provider id of the money movement (Xendit qrpy_…, Midtrans transaction_id). */
   paymentRef: string | null;
   /** Lattice status this event asserts, or null if it carries no status change. */
@@ -81,4 +86,9 @@ export interface PaymentProvider {
   verifyWebhook(req: RawWebhook): boolean;
   /** Throws WebhookPayloadError on a body that does not have the provider's shape. */
   parseWebhook(req: RawWebhook): ParsedWebhook;
+  /**
+   * Whether a verified webhook asserting `status` must still be confirmed with the provider's status API before
+   * it is applied, because the provider's signature does not cover it.
+   */
+  confirmBeforeApplying(status: PaymentStatus): boolean;
 }

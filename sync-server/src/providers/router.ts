@@ -1,7 +1,9 @@
 /**
- * Routes provider calls through one circuit breaker per provider and fails a new payment over to the other
- * provider while the store's own is failing. Only "unavailable" errors (network, timeout, 5xx) trip a
- * breaker; a rejection (4xx) is the caller's problem and would fail the same way elsewhere.
+ * Routes provider calls, with metrics, and guards payment creation with one circuit breaker per provider so a
+ * new payment fails over to the other provider while the store's own is failing. Only creation is guarded: a
+ * status read, cancel or refund concerns a payment that already lives at that provider and has nowhere else to
+ * go, and must not open the breaker for new payments. Only "unavailable" errors (network, timeout, 5xx) trip
+ * it; a rejection (4xx) or an answer we cannot read is not a sign that the provider is down.
  */
 
 import type { CircuitBreakerPolicy } from 'cockatiel';
@@ -32,7 +34,7 @@ export class ProviderRouter {
     for (const [id, provider] of Object.entries(providers) as [ProviderId, PaymentProvider | undefined][]) {
       if (!provider) continue;
       const breaker = circuitBreaker(
-        handleWhen((e) => e instanceof ProviderUnavailableError),
+        handleWhen((e) => e instanceof ProviderUnavailableError && e.providerCode !== 'BAD_RESPONSE'),
         { halfOpenAfter: opts.cooldownMs, breaker: new ConsecutiveBreaker(opts.failures) },
       );
       const entry: Entry = { provider, breaker, failures: 0 };
@@ -59,13 +61,13 @@ export class ProviderRouter {
     return e.provider;
   }
 
-  /** Runs one provider operation through that provider's breaker, with metrics. */
+  /** Runs one provider operation, with metrics; a `create` goes through that provider's breaker. */
   async call<T>(id: ProviderId, op: string, fn: (p: PaymentProvider) => Promise<T>): Promise<T> {
     const e = this.entries.get(id);
     if (!e) throw new NotSupportedError(`payment provider ${id} is not configured on this server`);
     const end = this.metrics.providerSeconds.startTimer({ provider: id, op });
     try {
-      const r = await e.breaker.execute(() => fn(e.provider));
+      const r = op === 'create' ? await e.breaker.execute(() => fn(e.provider)) : await fn(e.provider);
       this.metrics.providerRequests.inc({ provider: id, op, result: 'ok' });
       return r;
     } catch (err) {

@@ -30,30 +30,23 @@ export async function getPaymentForUpdate(
 }
 
 /**
- * The payment a provider event is about, found by the provider's reference when it gives one, else by our id
- * (a reference match wins if both match), locked like getPaymentForUpdate. One query on the webhook hot path.
+ * The payment a provider event is about, locked like getPaymentForUpdate. Chosen by our own payment id when the
+ * event carries it, because that is the field the provider signs (Midtrans signs order_id, never
+ * transaction_id); only an event that carries no id of ours is matched by the provider's reference. Only this
+ * provider's payments: a genuine notification from one provider never changes another's payment.
  */
 export async function getPaymentForEvent(
   db: Executor,
   dialect: 'sqlite' | 'postgres',
   provider: string,
-  providerRef: string | null,
   paymentId: string | null,
+  providerRef: string | null,
 ): Promise<PaymentRow | undefined> {
-  if (providerRef === null && paymentId === null) return undefined;
-  // Only this provider's payments: a genuine notification from one provider never changes another's payment.
   let q = db.selectFrom('payments').selectAll().where('provider', '=', provider);
-  if (providerRef !== null && paymentId !== null) {
-    q = q.where((eb) => eb.or([eb('provider_ref', '=', providerRef), eb('id', '=', paymentId)]));
-  } else if (providerRef !== null) {
-    q = q.where('provider_ref', '=', providerRef);
-  } else {
-    q = q.where('id', '=', paymentId!);
-  }
-  // At most two rows can match; a reference match wins (chosen here rather than by an ORDER BY, which would
-  // make SQLite build a sorter for every webhook).
-  const rows = await (dialect === 'postgres' ? q.forUpdate() : q).limit(2).execute();
-  return rows.find((r) => r.provider_ref === providerRef) ?? rows[0];
+  if (paymentId !== null) q = q.where('id', '=', paymentId);
+  else if (providerRef !== null) q = q.where('provider_ref', '=', providerRef);
+  else return undefined;
+  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
 }
 
 export async function findPaymentIdByProviderRef(
@@ -74,31 +67,30 @@ export async function updatePayment(db: Executor, id: string, patch: PaymentUpda
   await db.updateTable('payments').set(patch).where('id', '=', id).execute();
 }
 
-/** Pending payments the provider should be asked about: created before `createdBefore`, oldest first. */
-export async function listStalePending(db: Executor, createdBefore: number, limit: number): Promise<PaymentRow[]> {
+/** Payments whose next provider check is due, the longest-waiting first (so every payment gets its turn). */
+export async function listDueForCheck(db: Executor, now: number, limit: number): Promise<PaymentRow[]> {
   return db
     .selectFrom('payments')
     .selectAll()
-    .where('status', '=', 'pending')
-    .where('provider_ref', 'is not', null)
-    .where('created_at', '<', createdBefore)
-    .orderBy('created_at')
+    .where('next_check_at', '<=', now)
+    .orderBy('next_check_at')
     .limit(limit)
     .execute();
 }
 
 /**
- * Pending payments that never got a QR (no provider could be reached) and are older than `createdBefore`:
- * nobody can pay them, so they are closed rather than left pending for ever.
+ * Takes the right to create this payment at its provider until `until`, unless another caller holds an unexpired
+ * claim or the payment already has its QR or moved on. One conditional UPDATE, so two server instances can never
+ * both win.
  */
-export async function listQrlessPending(db: Executor, createdBefore: number, limit: number): Promise<PaymentRow[]> {
-  return db
-    .selectFrom('payments')
-    .selectAll()
+export async function claimCreate(db: Executor, id: string, now: number, until: number): Promise<boolean> {
+  const r = await db
+    .updateTable('payments')
+    .set({ create_claimed_until: until })
+    .where('id', '=', id)
+    .where('qr_string', 'is', null)
     .where('status', '=', 'pending')
-    .where('provider_ref', 'is', null)
-    .where('created_at', '<', createdBefore)
-    .orderBy('created_at')
-    .limit(limit)
-    .execute();
+    .where((eb) => eb.or([eb('create_claimed_until', 'is', null), eb('create_claimed_until', '<', now)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

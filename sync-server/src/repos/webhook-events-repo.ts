@@ -23,7 +23,13 @@ export async function insertWebhookEventOnce(db: Executor, e: NewWebhookEvent): 
 export async function setWebhookOutcome(
   db: Executor,
   id: number,
-  o: { outcome: string; payment_id?: string | null; detail?: string | null; processed_at: number },
+  o: {
+    outcome: string;
+    payment_id?: string | null;
+    event_key?: null;
+    detail?: string | null;
+    processed_at: number;
+  },
 ): Promise<void> {
   await db.updateTable('webhook_events').set(o).where('id', '=', id).execute();
 }

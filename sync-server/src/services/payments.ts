@@ -1,131 +1,33 @@
 /**
- * The payment lifecycle on the server: create at a provider (idempotent on the till's payment id), read,
- * cancel, and apply status changes through the forward-only lattice. Every applied change appends a
- * `payment.updated` event for the store's tills in the same transaction.
+ * The payment lifecycle on the server: create at a provider (idempotent on the till's payment id, claimed in the
+ * database so only one server instance calls the provider), read and cancel. Every status change goes through
+ * payment-state.ts.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Rupiah, rupiah } from '../../../shared/money.ts';
-import { type PaymentStatus, transition } from '../../../shared/payment-status.ts';
 import type { PaymentView, ProviderId } from '../../../shared/schemas/sync-api.ts';
 import type { DeviceRow, PaymentRow } from '../db/schema.ts';
 import { HttpError } from '../http-errors.ts';
-import { ProviderError, ProviderRejectedError } from '../providers/errors.ts';
-import type { Executor } from '../repos/executor.ts';
-import { getPayment, getPaymentForUpdate, insertPaymentIfAbsent, updatePayment } from '../repos/payments-repo.ts';
+import { DuplicateOrderError, ProviderError, ProviderRejectedError } from '../providers/errors.ts';
+import type { CreatedQr } from '../providers/payment-provider.ts';
+import {
+  claimCreate,
+  getPayment,
+  getPaymentForUpdate,
+  insertPaymentIfAbsent,
+  updatePayment,
+} from '../repos/payments-repo.ts';
 import { getStore } from '../repos/stores-repo.ts';
-import { appendSyncEvent } from '../repos/sync-events-repo.ts';
 import type { ServerContext } from './context.ts';
-import { applyParked } from './webhook-intake.ts';
+import { appendPaymentEvent, applyOrPark, applyParked, inTransaction, toView } from './payment-state.ts';
 
-export function toView(p: PaymentRow): PaymentView {
-  return {
-    payment_id: p.id,
-    sale_id: p.sale_id,
-    store_id: p.store_id,
-    device_id: p.device_id,
-    amount: p.amount,
-    status: p.status as PaymentStatus,
-    late: p.late === 1,
-    provider: p.provider as ProviderId,
-    provider_ref: p.provider_ref,
-    qr_string: p.qr_string,
-    expires_at: p.expires_at,
-    paid_at: p.paid_at,
-    refunded_amount: p.refunded_amount,
-    created_at: p.created_at,
-    updated_at: p.updated_at,
-  };
-}
-
-export type Incoming = {
-  status: PaymentStatus;
-  amount?: Rupiah | null;
-  paidAt?: number | null;
-  paymentRef?: string | null;
-  /** Total refunded so far, for refund statuses. */
-  refundedAmount?: Rupiah | null;
-  source: 'webhook' | 'sweeper' | 'till' | 'provider';
-};
-
-export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored' | 'early' | 'unknown_payment';
-
-/**
- * Applies one status assertion inside the caller's transaction. Returns the store id to publish to when a
- * change was applied. A `paid` whose amount differs from the payment's is still applied — the money is in —
- * but flagged for review together with late payments.
- */
-export async function applyStatus(
-  ctx: ServerContext,
-  trx: Executor,
-  payment: string | PaymentRow,
-  inc: Incoming,
-): Promise<{ outcome: ApplyOutcome; storeId: string | null; row: PaymentRow | null }> {
-  // A row passed in must have been read with getPaymentForUpdate/getPaymentForEvent in this transaction.
-  const row = typeof payment === 'string' ? await getPaymentForUpdate(trx, payment, ctx.database.kind) : payment;
-  if (!row) return { outcome: 'unknown_payment', storeId: null, row: null };
-  const t = transition(row.status as PaymentStatus, inc.status);
-  if (t.kind === 'duplicate') {
-    // A second partial refund keeps the status but raises the refunded total: that is a change to publish.
-    if (row.status === 'partially_refunded' && inc.refundedAmount != null && inc.refundedAmount > row.refunded_amount) {
-      const next = { ...row, refunded_amount: inc.refundedAmount, updated_at: ctx.now() };
-      await updatePayment(trx, row.id, { refunded_amount: next.refunded_amount, updated_at: next.updated_at });
-      await appendPaymentEvent(ctx, trx, next);
-      return { outcome: 'applied', storeId: row.store_id, row: next };
-    }
-    // A duplicate paid may still tell us the provider's payment id (needed for refunds) if we lacked it.
-    if (inc.paymentRef && !row.payment_ref) await updatePayment(trx, row.id, { payment_ref: inc.paymentRef });
-    return { outcome: 'duplicate', storeId: null, row };
-  }
-  if (t.kind === 'ignored') return { outcome: 'ignored', storeId: null, row };
-  if (t.kind === 'early') return { outcome: 'early', storeId: null, row };
-
-  const now = ctx.now();
-  const amountMismatch = t.next === 'paid' && inc.amount != null && inc.amount !== row.amount;
-  const next: PaymentRow = {
-    ...row,
-    status: t.next,
-    late: t.late || amountMismatch || row.late === 1 ? 1 : 0,
-    paid_at: t.next === 'paid' ? (inc.paidAt ?? now) : row.paid_at,
-    payment_ref: inc.paymentRef ?? row.payment_ref,
-    refunded_amount:
-      t.next === 'refunded'
-        ? row.amount
-        : t.next === 'partially_refunded'
-          ? (inc.refundedAmount ?? row.refunded_amount)
-          : row.refunded_amount,
-    updated_at: now,
-  };
-  await updatePayment(trx, row.id, {
-    status: next.status,
-    late: next.late,
-    paid_at: next.paid_at,
-    payment_ref: next.payment_ref,
-    refunded_amount: next.refunded_amount,
-    updated_at: now,
-  });
-  await appendPaymentEvent(ctx, trx, next);
-  ctx.metrics.statusChanges.inc({ status: t.next, source: inc.source });
-  return { outcome: 'applied', storeId: row.store_id, row: next };
-}
-
-async function appendPaymentEvent(ctx: ServerContext, trx: Executor, row: PaymentRow): Promise<void> {
-  const at = ctx.now();
-  await appendSyncEvent(trx, ctx.database.kind, {
-    store_id: row.store_id,
-    type: 'payment.updated',
-    payload: JSON.stringify(toView(row)),
-    created_at: at,
-  });
-  ctx.metrics.eventsPublished.inc({ type: 'payment.updated' });
-}
+export { toView };
 
 const requestHash = (r: { sale_id: string; amount: number; provider?: string | undefined }) =>
   createHash('sha256')
     .update(JSON.stringify([r.sale_id, r.amount, r.provider ?? null]))
     .digest('hex');
-
-/** Creations in flight in this process, so a till's immediate retry waits for the first call. */
-const inFlight = new Map<string, Promise<PaymentRow>>();
 
 export async function createPayment(
   ctx: ServerContext,
@@ -158,6 +60,8 @@ export async function createPayment(
     request_hash: hash,
     created_at: now,
     updated_at: now,
+    next_check_at: now + ctx.config.sweep.pendingAfterMs,
+    create_claimed_until: null,
   });
   const existing = await getPayment(db, req.payment_id);
   if (!existing) throw new Error('payment vanished after insert');
@@ -169,57 +73,119 @@ export async function createPayment(
     if (existing.qr_string !== null || existing.status !== 'pending')
       return { payment: toView(existing), created: false };
   }
-  // Either new, or an earlier attempt could not reach a provider: (re)try the provider once per process.
-  let pending = inFlight.get(existing.id);
-  if (!pending) {
-    pending = createAtProvider(ctx, existing).finally(() => inFlight.delete(existing.id));
-    inFlight.set(existing.id, pending);
-  }
-  const row = await pending;
+  // Either new, or an earlier attempt could not reach a provider. Whoever wins the database claim calls the
+  // provider; a retry that loses (on this instance or another) waits for the winner's QR instead of charging the
+  // same order a second time.
+  const row = await createOnce(ctx, existing);
   return { payment: toView(row), created };
+}
+
+/** How long one create may hold its claim: every provider it may fail over to, each with its deadline. */
+const claimMs = (ctx: ServerContext) => ctx.config.providerTimeoutMs * (ctx.router.configured().length + 1) + 5_000;
+
+async function createOnce(ctx: ServerContext, p: PaymentRow): Promise<PaymentRow> {
+  const { db } = ctx.database;
+  for (;;) {
+    const now = ctx.now();
+    if (await claimCreate(db, p.id, now, now + claimMs(ctx))) return createAtProvider(ctx, p);
+    const current = await getPayment(db, p.id);
+    if (!current || current.qr_string !== null || current.status !== 'pending') return current ?? p;
+    // Someone else holds the claim: wait for its outcome (or for the claim to lapse, then take it over).
+    await sleep(50);
+  }
 }
 
 async function createAtProvider(ctx: ServerContext, p: PaymentRow): Promise<PaymentRow> {
   const { db } = ctx.database;
   const expiresAt = ctx.now() + ctx.config.paymentTtlSeconds * 1000;
-  let result: Awaited<ReturnType<ServerContext['router']['createQr']>>;
+  const req = { paymentId: p.id, amount: rupiah(p.amount), expiresAt };
+  let result: { created: CreatedQr; provider: ProviderId };
   try {
-    result = await ctx.router.createQr(p.provider as ProviderId, {
-      paymentId: p.id,
-      amount: rupiah(p.amount),
-      expiresAt,
-    });
+    try {
+      result = await ctx.router.createQr(p.provider as ProviderId, req);
+    } catch (err) {
+      if (!(err instanceof DuplicateOrderError)) throw err;
+      result = await recreateAfterDuplicate(ctx, p, req);
+    }
   } catch (err) {
+    await updatePayment(db, p.id, { create_claimed_until: null });
     if (err instanceof ProviderRejectedError) {
       // The provider will refuse this request again: fail the payment so the till starts a new one.
-      const failed = await db
-        .transaction()
-        .execute(async (trx) => applyStatus(ctx, trx, p.id, { status: 'failed', source: 'provider' }));
-      if (failed.storeId) ctx.published(failed.storeId);
+      await inTransaction(ctx, (trx, published) =>
+        applyOrPark(ctx, trx, p.id, { status: 'failed', source: 'provider' }, published),
+      );
     }
+    if (err instanceof AlreadySettled) return (await getPayment(db, p.id)) ?? p;
     if (err instanceof ProviderError) throw new HttpError(err.code as 'PROVIDER_REJECTED', err.message);
     throw err;
   }
   const { created, provider } = result;
-  const storeIds = new Set<string>();
-  const row = await db.transaction().execute(async (trx) => {
-    const now = ctx.now();
+  await inTransaction(ctx, async (trx, published) => {
     await updatePayment(trx, p.id, {
       provider,
       provider_ref: created.providerRef,
       qr_string: created.qrString,
       expires_at: created.expiresAt,
-      updated_at: now,
+      create_claimed_until: null,
+      updated_at: ctx.now(),
     });
     const fresh = (await getPaymentForUpdate(trx, p.id, ctx.database.kind))!;
-    await appendPaymentEvent(ctx, trx, fresh);
-    storeIds.add(fresh.store_id);
-    return fresh;
+    await appendPaymentEvent(ctx, trx, fresh, published);
   });
-  for (const s of storeIds) ctx.published(s);
   // Webhooks that arrived before we knew this payment were parked; apply them now, in arrival order.
-  await applyParked(ctx, row);
-  return (await getPayment(db, p.id)) ?? row;
+  await applyParked(ctx, p.id);
+  return (await getPayment(db, p.id)) ?? p;
+}
+
+/** The payment turned out to be settled already at the provider: there is no QR to show, only its status. */
+class AlreadySettled extends Error {}
+
+/**
+ * The provider says it already has this order: an earlier create reached it although its answer never reached
+ * us, so we have no QR to show. Read its status: money already in is applied as such; a live transaction we
+ * cannot show is ended at the provider (Midtrans makes the order id reusable once expired) and created afresh.
+ */
+async function recreateAfterDuplicate(
+  ctx: ServerContext,
+  p: PaymentRow,
+  req: { paymentId: string; amount: Rupiah; expiresAt: number },
+): Promise<{ created: CreatedQr; provider: ProviderId }> {
+  const id = p.provider as ProviderId;
+  const ref = { paymentId: p.id, providerRef: p.provider_ref ?? p.id };
+  let state = await ctx.router.call(id, 'status', (prov) => prov.getPayment(ref));
+  if (state.status === null || state.status === 'pending') {
+    const prov = ctx.router.provider(id);
+    if (prov.expirePayment) {
+      await ctx.router.call(id, 'expire', (x) => x.expirePayment!(ref)).catch(() => undefined);
+      state = await ctx.router.call(id, 'status', (x) => x.getPayment(ref));
+    }
+  }
+  if (
+    state.status !== null &&
+    state.status !== 'pending' &&
+    state.status !== 'expired' &&
+    state.status !== 'cancelled'
+  ) {
+    await inTransaction(ctx, (trx, published) =>
+      applyOrPark(
+        ctx,
+        trx,
+        p.id,
+        {
+          status: state.status!,
+          amount: state.amount,
+          paidAt: state.paidAt,
+          paymentRef: state.paymentRef,
+          source: 'provider',
+          authoritative: true,
+        },
+        published,
+      ),
+    );
+    throw new AlreadySettled();
+  }
+  const created = await ctx.router.call(id, 'create', (prov) => prov.createQrPayment(req));
+  return { created, provider: id };
 }
 
 export async function getPaymentForDevice(ctx: ServerContext, device: DeviceRow, id: string): Promise<PaymentView> {
@@ -250,16 +216,22 @@ export async function cancelPayment(ctx: ServerContext, device: DeviceRow, id: s
       // The provider refused to cancel: most likely it was paid a moment ago. Ask it, and apply what it says.
       const state = await ctx.router.call(p.provider as ProviderId, 'status', (prov) => prov.getPayment(ref));
       if (state.status) {
-        const r = await db.transaction().execute((trx) =>
-          applyStatus(ctx, trx, p.id, {
-            status: state.status!,
-            amount: state.amount,
-            paidAt: state.paidAt,
-            paymentRef: state.paymentRef,
-            source: 'provider',
-          }),
+        await inTransaction(ctx, (trx, published) =>
+          applyOrPark(
+            ctx,
+            trx,
+            p.id,
+            {
+              status: state.status!,
+              amount: state.amount,
+              paidAt: state.paidAt,
+              paymentRef: state.paymentRef,
+              source: 'provider',
+              authoritative: true,
+            },
+            published,
+          ),
         );
-        if (r.storeId) ctx.published(r.storeId);
       }
       const now = (await getPayment(db, id))!;
       if (now.status === 'paid')
@@ -268,10 +240,9 @@ export async function cancelPayment(ctx: ServerContext, device: DeviceRow, id: s
       throw new HttpError('PROVIDER_REJECTED', err.message);
     }
   }
-  const r = await db
-    .transaction()
-    .execute((trx) => applyStatus(ctx, trx, p.id, { status: 'cancelled', source: 'till' }));
-  if (r.storeId) ctx.published(r.storeId);
+  await inTransaction(ctx, (trx, published) =>
+    applyOrPark(ctx, trx, p.id, { status: 'cancelled', source: 'till' }, published),
+  );
   const final = (await getPayment(db, id))!;
   if (final.status === 'paid')
     throw new HttpError('ALREADY_PAID', 'this payment was paid before it could be cancelled');

@@ -1,64 +1,107 @@
 /**
- * The sweeper asks the provider about payments still pending past a threshold, so that a lost webhook can
- * never leave a paid sale "pending" (nor an expired QR waiting forever). It applies what the provider says
- * through the same lattice as webhooks.
+ * The sweeper asks the provider about payments whose check is due, so that a lost webhook can never leave a
+ * paid sale "pending" (nor an expired QR waiting forever), and applies what the provider says through
+ * payment-state.ts. A check is due when a pending payment has waited long enough, or when a webhook asked for
+ * one (a status it could not confirm, a refund ahead of its settlement).
+ * Round-robin: each payment checked is rescheduled behind the others, and one whose provider keeps failing backs
+ * off exponentially, so a handful of failing payments never starve the rest.
  */
 import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
+import type { PaymentRow } from '../db/schema.ts';
 import { ProviderError } from '../providers/errors.ts';
-import { listQrlessPending, listStalePending } from '../repos/payments-repo.ts';
+import { listDueForCheck, updatePayment } from '../repos/payments-repo.ts';
 import type { ServerContext } from './context.ts';
-import { applyStatus } from './payments.ts';
+import { applyOrPark, inTransaction } from './payment-state.ts';
 
 /** How long past its deadline a payment may stay pending at the provider before the sweeper ends it there. */
 const EXPIRY_GRACE_MS = 30_000;
+/** The longest a failing payment waits between checks. */
+const MAX_BACKOFF_MS = 15 * 60_000;
 
 export async function sweepOnce(ctx: ServerContext, limit = 50): Promise<{ checked: number; changed: number }> {
-  const stale = await listStalePending(ctx.database.db, ctx.now() - ctx.config.sweep.pendingAfterMs, limit);
-  let changed = await failQrless(ctx, limit);
-  for (const p of stale) {
-    if (!p.provider_ref) continue;
+  const due = await listDueForCheck(ctx.database.db, ctx.now(), limit);
+  let changed = 0;
+  for (const p of due) {
     try {
-      const ref = { paymentId: p.id, providerRef: p.provider_ref };
-      let state = await ctx.router.call(p.provider as ProviderId, 'status', (prov) => prov.getPayment(ref));
-      if (
-        (state.status === null || state.status === 'pending') &&
-        p.expires_at !== null &&
-        ctx.now() > p.expires_at + EXPIRY_GRACE_MS
-      ) {
-        // Past the deadline the till showed, yet the provider still takes payment: end it there now, where the
-        // provider allows, then take whatever it reports (a payment that slipped in is still applied as paid).
-        const prov = ctx.router.provider(p.provider as ProviderId);
-        if (prov.expirePayment) {
-          await ctx.router
-            .call(p.provider as ProviderId, 'expire', (x) => x.expirePayment!(ref))
-            .catch(() => undefined);
-          state = await ctx.router.call(p.provider as ProviderId, 'status', (x) => x.getPayment(ref));
-        }
-      }
-      if (!state.status || state.status === 'pending') {
-        ctx.metrics.sweeps.inc({ result: 'unchanged' });
-        continue;
-      }
-      const r = await ctx.database.db.transaction().execute((trx) =>
-        applyStatus(ctx, trx, p.id, {
-          status: state.status!,
-          amount: state.amount,
-          paidAt: state.paidAt,
-          paymentRef: state.paymentRef,
-          source: 'sweeper',
-        }),
-      );
-      if (r.storeId) {
-        ctx.published(r.storeId);
-        changed++;
-      }
-      ctx.metrics.sweeps.inc({ result: r.outcome });
+      if (await checkOne(ctx, p)) changed++;
+      if (p.check_failures > 0) await updatePayment(ctx.database.db, p.id, { check_failures: 0 });
     } catch (err) {
+      const failures = p.check_failures + 1;
+      const base = Math.min(ctx.config.sweep.pendingAfterMs * 2 ** failures, MAX_BACKOFF_MS);
+      // Jitter spreads the retries of many payments failing together (a provider outage) over time.
+      const next = ctx.now() + Math.round(base * (0.5 + Math.random() / 2));
+      await updatePayment(ctx.database.db, p.id, { check_failures: failures, next_check_at: next });
       ctx.metrics.sweeps.inc({ result: 'error' });
-      if (!(err instanceof ProviderError)) ctx.log.error({ err, paymentId: p.id }, 'sweeper failed on a payment');
+      const log = err instanceof ProviderError ? ctx.log.warn.bind(ctx.log) : ctx.log.error.bind(ctx.log);
+      log(
+        { err, paymentId: p.id, provider: p.provider, failures, nextCheckAt: next },
+        'sweeper could not check a payment',
+      );
     }
   }
-  return { checked: stale.length, changed };
+  return { checked: due.length, changed };
+}
+
+/** Checks one payment; returns whether its status changed. Throws when the provider could not be asked. */
+async function checkOne(ctx: ServerContext, p: PaymentRow): Promise<boolean> {
+  const now = ctx.now();
+  const db = ctx.database.db;
+  if (p.provider_ref === null) {
+    // It never got a QR, so nobody can pay it; once its lifetime has passed, close it so no screen waits on it.
+    const lifetimeEnd = p.created_at + ctx.config.paymentTtlSeconds * 1000;
+    if (p.status !== 'pending' || now < lifetimeEnd) {
+      await updatePayment(db, p.id, { next_check_at: p.status === 'pending' ? lifetimeEnd : null });
+      return false;
+    }
+    const r = await inTransaction(ctx, (trx, published) =>
+      applyOrPark(ctx, trx, p.id, { status: 'failed', source: 'sweeper' }, published),
+    );
+    ctx.metrics.sweeps.inc({ result: 'qrless_failed' });
+    return r.outcome === 'applied';
+  }
+
+  const id = p.provider as ProviderId;
+  const ref = { paymentId: p.id, providerRef: p.provider_ref };
+  let state = await ctx.router.call(id, 'status', (prov) => prov.getPayment(ref));
+  if (
+    p.status === 'pending' &&
+    (state.status === null || state.status === 'pending') &&
+    p.expires_at !== null &&
+    now > p.expires_at + EXPIRY_GRACE_MS
+  ) {
+    // Past the deadline the till showed, yet the provider still takes payment: end it there now, where the
+    // provider allows, then take whatever it reports (a payment that slipped in is still applied as paid).
+    if (ctx.router.provider(id).expirePayment) {
+      await ctx.router.call(id, 'expire', (x) => x.expirePayment!(ref)).catch(() => undefined);
+      state = await ctx.router.call(id, 'status', (x) => x.getPayment(ref));
+    }
+  }
+  const r =
+    state.status === null
+      ? null
+      : await inTransaction(ctx, (trx, published) =>
+          applyOrPark(
+            ctx,
+            trx,
+            p.id,
+            {
+              status: state.status!,
+              amount: state.amount,
+              paidAt: state.paidAt,
+              paymentRef: state.paymentRef,
+              source: 'sweeper',
+              authoritative: true,
+            },
+            published,
+          ),
+        );
+  const after = r?.row ?? p;
+  // Still pending: ask again after the usual wait, behind every other payment that is due.
+  await updatePayment(db, p.id, {
+    next_check_at: after.status === 'pending' ? ctx.now() + ctx.config.sweep.pendingAfterMs : null,
+  });
+  ctx.metrics.sweeps.inc({ result: r?.outcome ?? 'unchanged' });
+  return r?.outcome === 'applied';
 }
 
 export function startSweeper(ctx: ServerContext): () => Promise<void> {
@@ -76,21 +119,4 @@ export function startSweeper(ctx: ServerContext): () => Promise<void> {
     clearInterval(timer);
     await running;
   };
-}
-
-/** A payment that never got a QR within its lifetime cannot be paid: close it as failed so no screen waits on it. */
-async function failQrless(ctx: ServerContext, limit: number): Promise<number> {
-  const orphans = await listQrlessPending(ctx.database.db, ctx.now() - ctx.config.paymentTtlSeconds * 1000, limit);
-  let changed = 0;
-  for (const p of orphans) {
-    const r = await ctx.database.db
-      .transaction()
-      .execute((trx) => applyStatus(ctx, trx, p.id, { status: 'failed', source: 'sweeper' }));
-    if (r.storeId) {
-      ctx.published(r.storeId);
-      changed++;
-    }
-    ctx.metrics.sweeps.inc({ result: 'qrless_failed' });
-  }
-  return changed;
 }

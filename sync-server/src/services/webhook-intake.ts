@@ -1,28 +1,23 @@
 /**
  * Webhook intake, in the order DESIGN.md gives: verify on the raw body → store the raw event (even when
- * rejected) → dedupe on the provider's event identity → map to the lattice → apply in one transaction →
- * publish to the store's tills. The provider gets its 2xx only after the event row has committed, so a crash
- * at any point loses nothing: before the commit the provider retries, after it the event is stored.
+ * rejected) → confirm what the signature does not cover → dedupe on the provider's event identity → map to the
+ * lattice → apply in one transaction (payment-state.ts) → publish to the store's tills. The provider gets its 2xx
+ * only after the event row has committed, so a crash at any point loses nothing: before the commit the provider
+ * retries, after it the event is stored.
  */
+import { type PaymentStatus, transition } from '../../../shared/payment-status.ts';
 import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
-import type { PaymentRow } from '../db/schema.ts';
-import { WebhookPayloadError } from '../providers/errors.ts';
+import { ProviderError, WebhookPayloadError } from '../providers/errors.ts';
 import type { ParsedWebhook, RawWebhook } from '../providers/payment-provider.ts';
-import type { Executor } from '../repos/executor.ts';
-import { getPayment, getPaymentForEvent } from '../repos/payments-repo.ts';
-import {
-  insertWebhookEvent,
-  insertWebhookEventOnce,
-  listParked,
-  setWebhookOutcome,
-} from '../repos/webhook-events-repo.ts';
+import { getPaymentForEvent, updatePayment } from '../repos/payments-repo.ts';
+import { insertWebhookEvent, insertWebhookEventOnce, setWebhookOutcome } from '../repos/webhook-events-repo.ts';
 import type { ServerContext } from './context.ts';
-import { applyStatus } from './payments.ts';
+import { applyOrPark, type Published, webhookChange } from './payment-state.ts';
 
 export type IntakeResult = {
-  http: 200 | 400 | 401 | 404;
-  outcome: 'applied' | 'duplicate' | 'ignored' | 'parked' | 'rejected' | 'invalid';
-  code?: 'INVALID_SIGNATURE' | 'INVALID_INPUT' | 'NOT_FOUND';
+  http: 200 | 400 | 401 | 404 | 409 | 503;
+  outcome: 'applied' | 'duplicate' | 'ignored' | 'parked' | 'rejected' | 'invalid' | 'unconfirmed';
+  code?: 'INVALID_SIGNATURE' | 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PROVIDER_UNAVAILABLE';
   message?: string;
 };
 
@@ -108,7 +103,47 @@ export async function ingestWebhook(
     return done({ http: 400, outcome: 'invalid', code: 'INVALID_INPUT', message: detail });
   }
 
-  const published = new Set<string>();
+  // What the signature does not cover is confirmed with the provider before it can take money back or end a
+  // payment: Midtrans signs only order_id + status_code + gross_amount, so a genuine signature can be replayed
+  // under another transaction_status of the same status_code family.
+  if (parsed.status !== null && provider.confirmBeforeApplying(parsed.status)) {
+    const verdict = await confirmWithProvider(ctx, providerId, parsed, parsed.status);
+    if (verdict !== 'confirmed') {
+      const unreachable = verdict === 'unreachable';
+      await ctx.writes.run(async (trx) => {
+        await insertWebhookEvent(trx, {
+          ...base,
+          event_key: null,
+          verified: 1,
+          outcome: unreachable ? 'unconfirmed' : 'rejected',
+          payment_id: parsed.paymentId,
+          provider_ref: parsed.providerRef,
+          status: parsed.status,
+          detail: unreachable ? 'provider status unavailable' : `not confirmed: provider says ${verdict}`,
+          processed_at: now,
+        });
+        // The provider retries; meanwhile the sweeper asks it about this payment and applies what it says.
+        if (unreachable && parsed.paymentId) await updatePayment(trx, parsed.paymentId, { next_check_at: now });
+      });
+      return done(
+        unreachable
+          ? {
+              http: 503,
+              outcome: 'unconfirmed',
+              code: 'PROVIDER_UNAVAILABLE',
+              message: 'could not confirm this status with the provider; retry later',
+            }
+          : {
+              http: 409,
+              outcome: 'rejected',
+              code: 'CONFLICT',
+              message: `the provider does not confirm ${parsed.status} for this payment`,
+            },
+      );
+    }
+  }
+
+  const published: Published = new Set();
   const outcome = await ctx.writes.run(async (trx) => {
     const id = await insertWebhookEventOnce(trx, {
       ...base,
@@ -122,116 +157,59 @@ export async function ingestWebhook(
       processed_at: null,
     });
     if (id === null) return 'duplicate' as const;
-    return processEvent(ctx, trx, providerId, id, parsed, published);
+    if (parsed.status === null) {
+      await setOutcome(trx, id, 'ignored', 'no status change', now);
+      return 'ignored' as const;
+    }
+    const payment = await getPaymentForEvent(trx, ctx.database.kind, providerId, parsed.paymentId, parsed.providerRef);
+    const r = await applyOrPark(ctx, trx, payment ?? null, webhookChange(parsed, id), published);
+    return r.outcome;
   });
   for (const s of published) ctx.published(s);
-  return done({ http: 200, outcome });
+  if (outcome === 'rejected') {
+    return done({
+      http: 409,
+      outcome: 'rejected',
+      code: 'CONFLICT',
+      message: 'this notification names a transaction that is not the one of its order',
+    });
+  }
+  const o = outcome === 'early' || outcome === 'unknown_payment' ? 'parked' : outcome;
+  return done({ http: 200, outcome: o });
 }
 
-type EventFacts = Pick<
-  ParsedWebhook,
-  'paymentId' | 'providerRef' | 'status' | 'amount' | 'occurredAt' | 'paymentRef' | 'refundedAmount'
->;
-
-async function processEvent(
-  ctx: ServerContext,
-  trx: Executor,
-  providerId: ProviderId,
-  eventRowId: number,
-  parsed: EventFacts,
-  published: Set<string>,
-  drain = true,
-): Promise<'applied' | 'duplicate' | 'ignored' | 'parked'> {
-  const processedAt = ctx.now();
-  if (parsed.status === null) {
-    await setWebhookOutcome(trx, eventRowId, {
-      outcome: 'ignored',
-      detail: 'no status change',
-      processed_at: processedAt,
-    });
-    return 'ignored';
-  }
-  const payment = await getPaymentForEvent(trx, ctx.database.kind, providerId, parsed.providerRef, parsed.paymentId);
-  const paymentId = payment?.id ?? parsed.paymentId;
-  const r = payment
-    ? await applyStatus(ctx, trx, payment, {
-        status: parsed.status,
-        amount: parsed.amount,
-        paidAt: parsed.occurredAt,
-        paymentRef: parsed.paymentRef,
-        refundedAmount: parsed.refundedAmount ?? null,
-        source: 'webhook',
-      })
-    : { outcome: 'unknown_payment' as const, storeId: null, row: null };
-  if (r.outcome === 'unknown_payment' || r.outcome === 'early') {
-    // Not applicable yet: the payment is not known (the provider can be faster than our own write), or the
-    // event skips a step that has not arrived (a refund before its settlement). Keep it and re-try later.
-    await setWebhookOutcome(trx, eventRowId, {
-      outcome: 'parked',
-      payment_id: paymentId,
-      detail: r.outcome === 'early' ? `early: ${parsed.status} while ${r.row?.status}` : 'unknown payment',
-      processed_at: processedAt,
-    });
-    return 'parked';
-  }
-  if (r.storeId) published.add(r.storeId);
-  const outcome = r.outcome === 'applied' ? 'applied' : r.outcome === 'duplicate' ? 'duplicate' : 'ignored';
-  await setWebhookOutcome(trx, eventRowId, {
-    outcome,
-    payment_id: r.row?.id ?? paymentId,
-    detail: r.outcome === 'ignored' ? `backwards from ${r.row?.status}` : null,
-    processed_at: processedAt,
-  });
-  if (outcome === 'applied' && drain && r.row) await drainParked(ctx, trx, r.row, published);
-  return outcome;
+async function setOutcome(
+  trx: Parameters<typeof setWebhookOutcome>[0],
+  id: number,
+  outcome: string,
+  detail: string,
+  at: number,
+) {
+  await setWebhookOutcome(trx, id, { outcome, detail, processed_at: at });
 }
 
 /**
- * Re-tries the parked events of one payment inside the caller's transaction, oldest first, until none of
- * them applies any more (each applied one may unblock another that arrived early).
+ * Asks the provider for the payment's state and says whether it agrees with what the webhook claims: the same
+ * status or one further along (a partial refund claimed, a full refund read). A provider that cannot be asked
+ * leaves the claim unconfirmed.
  */
-async function drainParked(
+async function confirmWithProvider(
   ctx: ServerContext,
-  trx: Executor,
-  payment: PaymentRow,
-  published: Set<string>,
-): Promise<number> {
-  const provider = ctx.router.provider(payment.provider as ProviderId);
-  let applied = 0;
-  let current = payment;
-  for (let progress = true; progress; ) {
-    progress = false;
-    for (const e of await listParked(trx, current.provider, current.id, current.provider_ref)) {
-      // Re-read the stored raw body: it was verified on arrival, and it carries amount, time and payment ref.
-      let parsed: ParsedWebhook;
-      try {
-        parsed = provider.parseWebhook({ rawBody: Buffer.from(e.raw_body, 'utf8'), headers: {} });
-      } catch {
-        continue;
-      }
-      const o = await processEvent(
-        ctx,
-        trx,
-        current.provider as ProviderId,
-        e.id,
-        { ...parsed, paymentId: current.id },
-        published,
-        false,
-      );
-      if (o === 'applied') {
-        applied++;
-        progress = true;
-      }
-    }
-    if (progress) current = (await getPayment(trx, payment.id)) ?? current;
+  providerId: ProviderId,
+  parsed: ParsedWebhook,
+  claimed: PaymentStatus,
+): Promise<'confirmed' | 'unreachable' | string> {
+  if (parsed.paymentId === null || parsed.providerRef === null) return 'nothing to ask about';
+  try {
+    const state = await ctx.router.call(providerId, 'status', (p) =>
+      p.getPayment({ paymentId: parsed.paymentId!, providerRef: parsed.providerRef! }),
+    );
+    if (state.status === claimed) return 'confirmed';
+    if (state.status !== null && transition(claimed, state.status).kind !== 'ignored') return 'confirmed';
+    return state.status ?? 'no change';
+  } catch (err) {
+    if (err instanceof ProviderError && err.retryable) return 'unreachable';
+    if (err instanceof ProviderError) return `an error (${err.message})`;
+    throw err;
   }
-  return applied;
-}
-
-/** Applies events that were parked before `payment` existed (or had its provider reference). */
-export async function applyParked(ctx: ServerContext, payment: PaymentRow): Promise<number> {
-  const published = new Set<string>();
-  const n = await ctx.database.db.transaction().execute((trx) => drainParked(ctx, trx, payment, published));
-  for (const s of published) ctx.published(s);
-  return n;
 }

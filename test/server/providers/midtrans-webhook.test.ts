@@ -83,6 +83,7 @@ describe('Midtrans sample notifications re-signed with a test key', () => {
       eventId: 'midtrans:513f1f01-c9da-474c-9fc9-d5c64364b709:settlement:200',
       paymentId: 'qris-01',
       providerRef: '513f1f01-c9da-474c-9fc9-d5c64364b709',
+      providerRefVouched: false,
       paymentRef: '513f1f01-c9da-474c-9fc9-d5c64364b709',
       status: 'paid',
       amount: 5539,

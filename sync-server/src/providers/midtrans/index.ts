@@ -7,7 +7,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import type { Rupiah } from '../../../../shared/money.ts';
-import { ProviderRejectedError, ProviderUnavailableError, WebhookPayloadError } from '../errors.ts';
+import {
+  DuplicateOrderError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+  WebhookPayloadError,
+} from '../errors.ts';
 import { sendToProvider } from '../http.ts';
 import type { PaymentProvider, RawWebhook, RefundResult } from '../payment-provider.ts';
 import {
@@ -77,7 +82,7 @@ export function createMidtransProvider(cfg: MidtransConfig, deps: Deps = {}): Pa
     } catch {
       // A 2xx that is not JSON leaves the outcome unknown (a proxy page?): worth a later retry or a status read.
       if (res.status >= 400) throw new ProviderRejectedError(`${what}: HTTP ${res.status}`, String(res.status));
-      throw new ProviderUnavailableError(`${what}: answer is not JSON`);
+      throw new ProviderUnavailableError(`${what}: answer is not JSON`, 'BAD_RESPONSE');
     }
     // The body's status_code decides, whatever the HTTP status (Midtrans answers some errors with HTTP 200).
     const env = EnvelopeSchema.safeParse(json);
@@ -85,12 +90,14 @@ export function createMidtransProvider(cfg: MidtransConfig, deps: Deps = {}): Pa
       const code = Number(env.data.status_code);
       const msg = [env.data.status_message ?? 'error', ...(env.data.validation_messages ?? [])].join('; ');
       if (code >= 500) throw new ProviderUnavailableError(`${what}: ${msg}`, env.data.status_code);
+      if (code === 406 && path === '/v2/charge') throw new DuplicateOrderError(`${what}: ${msg}`, '406');
       if (isFailure(code)) throw new ProviderRejectedError(`${what}: ${msg}`, env.data.status_code);
     } else if (res.status >= 400) {
       throw new ProviderRejectedError(`${what}: HTTP ${res.status}`, String(res.status));
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ProviderUnavailableError(`${what}: unexpected answer: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new ProviderUnavailableError(`${what}: unexpected answer: ${parsed.error.message}`, 'BAD_RESPONSE');
     return parsed.data;
   }
 
@@ -187,6 +194,11 @@ export function createMidtransProvider(cfg: MidtransConfig, deps: Deps = {}): Pa
       // Compared as bytes: the same digest in upper- or lower-case hex is the same signature.
       return timingSafeEqual(expected, Buffer.from(n.signature_key, 'hex'));
     },
+
+    // Refunds take money back and only order_id + status_code + gross_amount are signed: a settlement's "200"
+    // signature would otherwise carry a forged "refund". Everything else a notification can assert is fixed by
+    // its signed status_code (wire.ts checks the pair) or cannot harm a paid payment (the lattice).
+    confirmBeforeApplying: (status) => status === 'refunded' || status === 'partially_refunded',
 
     parseWebhook(req: RawWebhook) {
       let json: unknown;

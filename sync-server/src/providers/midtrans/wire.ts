@@ -77,30 +77,62 @@ export type RefundResponse = z.infer<typeof RefundResponseSchema>;
  * An HTTP notification (§2.4). Every documented field is a JSON string; `refunds` (an array on refund
  * notifications) and anything Midtrans adds later are tolerated. Only what we use is required.
  */
-export const NotificationSchema = z.looseObject({
-  order_id: z.string().min(1),
-  status_code: z.string().regex(/^\d{3}$/),
-  gross_amount: z.string(),
-  signature_key: z.string(),
-  transaction_id: z.string().min(1),
-  transaction_status: z.string().min(1),
-  fraud_status: z.string().optional(),
-  transaction_time: z.string().optional(),
-  settlement_time: z.string().optional(),
-  expiry_time: z.string().optional(),
-  payment_type: z.string().optional(),
-  refund_amount: z.string().optional(),
-  refunds: z
-    .array(
-      z.looseObject({
-        refund_chargeback_id: z.union([z.number(), z.string()]).optional(),
-        refund_key: z.string().optional(),
-        refund_amount: z.string().optional(),
-        created_at: z.string().optional(),
-      }),
-    )
-    .optional(),
-});
+/** An identifier we store and look up by: printable, bounded (a NUL byte would break PostgreSQL text). */
+const Ident = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+
+/**
+ * The `status_code` Midtrans sends with each transaction_status (reference §2.4; docs.midtrans.com
+ * /reference/transaction-status). It is signed and the status is not, so a status that does not fit its code is
+ * refused: a pending notification's "201" signature cannot be replayed as "expire".
+ */
+const STATUS_CODE_OF: Record<string, string> = {
+  pending: '201',
+  settlement: '200',
+  capture: '200',
+  refund: '200',
+  partial_refund: '200',
+  expire: '202',
+  cancel: '202',
+  deny: '202',
+  failure: '202',
+};
+
+export const NotificationSchema = z
+  .looseObject({
+    order_id: Ident,
+    status_code: z.string().regex(/^\d{3}$/),
+    gross_amount: z.string(),
+    signature_key: z.string(),
+    transaction_id: Ident,
+    transaction_status: z.string().min(1),
+    fraud_status: z.string().optional(),
+    transaction_time: z.string().optional(),
+    settlement_time: z.string().optional(),
+    expiry_time: z.string().optional(),
+    payment_type: z.string().optional(),
+    refund_amount: z.string().optional(),
+    refunds: z
+      .array(
+        z.looseObject({
+          refund_chargeback_id: z.union([z.number(), z.string()]).optional(),
+          refund_key: z.string().optional(),
+          refund_amount: z.string().optional(),
+          created_at: z.string().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .refine(
+    (n) => STATUS_CODE_OF[n.transaction_status] === undefined || STATUS_CODE_OF[n.transaction_status] === n.status_code,
+    {
+      message: 'status_code does not match transaction_status',
+      path: ['status_code'],
+    },
+  );
 export type Notification = z.infer<typeof NotificationSchema>;
 
 /** A Midtrans amount that is not whole rupiah, or not a decimal amount at all. */
@@ -231,6 +263,7 @@ export function toParsedWebhook(n: Notification): ParsedWebhook {
     eventId: notificationEventId(n),
     paymentId: n.order_id,
     providerRef: n.transaction_id,
+    providerRefVouched: false,
     paymentRef: n.transaction_id,
     status: mapMidtransStatus(n),
     amount: fromMidtransAmount(n.gross_amount),

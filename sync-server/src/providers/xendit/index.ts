@@ -179,6 +179,10 @@ export function createXenditProvider(cfg: XenditConfig, deps: Deps = {}): Paymen
       return timingSafeEqual(sha256(got), sha256(cfg.callbackToken));
     },
 
+    // The callback token authenticates the sender, not the event: only a success is taken on its word, and
+    // anything else is confirmed by reading the QR's payments.
+    confirmBeforeApplying: (status) => status !== 'paid',
+
     parseWebhook(req: RawWebhook) {
       let json: unknown;
       try {

@@ -12,7 +12,17 @@ import type { CreatedQr, ParsedWebhook, ProviderPaymentState, RefundResult } fro
 export const XENDIT_API_VERSION = '2022-07-31';
 export const QR_PAYMENT_EVENT = 'qr.payment';
 
-const id = z.string().min(1);
+/** An identifier we store and look up by: printable, bounded (a NUL byte would break PostgreSQL text). */
+const id = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+/** Our own reference echoed back: the same rule, but Xendit may send it empty. */
+const reference = z
+  .string()
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 /** Xendit sends amounts as JSON numbers (IDR has no minor unit, but a float can still arrive). */
 const amount = z.number().finite();
 
@@ -54,7 +64,7 @@ export const QrPaymentSchema = z.looseObject({
   amount,
   status: z.string(),
   qr_id: id,
-  reference_id: z.string(),
+  reference_id: reference,
   currency: z.string().optional(),
   created: z.string().optional(),
   business_id: z.string().optional(),
@@ -109,7 +119,7 @@ export const QrPaymentCallbackV1Schema = z.looseObject({
   created: z.string().optional(),
   qr_code: z.looseObject({
     id,
-    external_id: z.string(),
+    external_id: reference,
     qr_string: z.string().optional(),
     type: z.string().optional(),
   }),
@@ -194,8 +204,9 @@ export function toParsedWebhook({ version, body }: QrPaymentCallback): ParsedWeb
     const d = body.data;
     return {
       eventId: `${QR_PAYMENT_EVENT}:${d.id}`,
-      paymentId: d.reference_id,
+      paymentId: d.reference_id || null,
       providerRef: d.qr_id,
+      providerRefVouched: true,
       paymentRef: d.id,
       status: mapXenditQrPaymentStatus(d.status),
       amount: fromXenditAmount(d.amount),
@@ -204,8 +215,9 @@ export function toParsedWebhook({ version, body }: QrPaymentCallback): ParsedWeb
   }
   return {
     eventId: `${QR_PAYMENT_EVENT}:${body.id}`,
-    paymentId: body.qr_code.external_id,
+    paymentId: body.qr_code.external_id || null,
     providerRef: body.qr_code.id,
+    providerRefVouched: true,
     paymentRef: body.id,
     status: mapXenditQrPaymentStatus(body.status),
     amount: fromXenditAmount(body.amount),
