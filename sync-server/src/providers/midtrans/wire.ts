@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { type Rupiah, rupiah } from '../../../../shared/money.ts';
 import { mapMidtransStatus } from '../../../../shared/payment-status.ts';
+import { identifier } from '../identifier.ts';
 import type { ParsedWebhook, ProviderPaymentState } from '../payment-provider.ts';
 
 export type MidtransAcquirer = 'gopay' | 'airpay shopee';
@@ -77,12 +78,7 @@ export type RefundResponse = z.infer<typeof RefundResponseSchema>;
  * An HTTP notification (§2.4). Every documented field is a JSON string; `refunds` (an array on refund
  * notifications) and anything Midtrans adds later are tolerated. Only what we use is required.
  */
-/** An identifier we store and look up by: printable, bounded (a NUL byte would break PostgreSQL text). */
-const Ident = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+const Ident = identifier();
 
 /**
  * The `status_code` Midtrans sends with each transaction_status (reference §2.4; docs.midtrans.com

@@ -7,22 +7,15 @@
 import { z } from 'zod';
 import { type Rupiah, rupiah } from '../../../../shared/money.ts';
 import { mapXenditQrPaymentStatus } from '../../../../shared/payment-status.ts';
+import { identifier } from '../identifier.ts';
 import type { CreatedQr, ParsedWebhook, ProviderPaymentState, RefundResult } from '../payment-provider.ts';
 
 export const XENDIT_API_VERSION = '2022-07-31';
 export const QR_PAYMENT_EVENT = 'qr.payment';
 
-/** An identifier we store and look up by: printable, bounded (a NUL byte would break PostgreSQL text). */
-const id = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
-/** Our own reference echoed back: the same rule, but Xendit may send it empty. */
-const reference = z
-  .string()
-  .max(200)
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+const id = identifier();
+/** Our own reference echoed back; Xendit may send it empty. */
+const reference = identifier(0);
 /** Xendit sends amounts as JSON numbers (IDR has no minor unit, but a float can still arrive). */
 const amount = z.number().finite();
 
