@@ -36,6 +36,8 @@ export type ProviderPaymentState = {
   paidAt: number | null;
   /** The provider's id of the money movement (Xendit qrpy_…), needed to refund; null if none. */
   paymentRef: string | null;
+  /** For refund statuses, the total refunded so far when the provider says. */
+  refundedAmount?: Rupiah | null;
 };
 
 export type ParsedWebhook = {

@@ -13,7 +13,7 @@ import type { Rupiah } from '../../../shared/money.ts';
 import { isMoneyIn, type PaymentStatus, transition } from '../../../shared/payment-status.ts';
 import type { PaymentView, ProviderId } from '../../../shared/schemas/sync-api.ts';
 import type { PaymentRow } from '../db/schema.ts';
-import type { ParsedWebhook } from '../providers/payment-provider.ts';
+import type { ParsedWebhook, ProviderPaymentState } from '../providers/payment-provider.ts';
 import type { Executor } from '../repos/executor.ts';
 import { getPaymentForUpdate, updatePayment } from '../repos/payments-repo.ts';
 import { appendSyncEvent } from '../repos/sync-events-repo.ts';
@@ -130,6 +130,12 @@ async function applyOne(
     if (change.webhookEventId === undefined) return { outcome: 'unknown_payment', row: null };
     await record('parked', 'unknown payment', null);
     return { outcome: 'parked', row: null };
+  }
+  if (change.providerRef != null && row.provider_ref === null && change.webhookEventId !== undefined) {
+    // We do not know the payment's transaction yet (its create is still under way), so we cannot tell whether
+    // the event is about it: wait for the create, whose drain checks it then.
+    await record('parked', 'payment has no provider reference yet', row.id);
+    return { outcome: 'parked', row };
   }
   if (change.providerRef != null && row.provider_ref !== null && change.providerRef !== row.provider_ref) {
     // Only the payment id is signed: an event that names another transaction of the provider is a forgery
@@ -274,6 +280,19 @@ async function drainParked(
     }
   }
   return current;
+}
+
+/** What the provider's own status read says, as a change to apply (the read is authoritative). */
+export function readChange(state: ProviderPaymentState & { status: PaymentStatus }, source: ChangeSource): Change {
+  return {
+    status: state.status,
+    amount: state.amount,
+    paidAt: state.paidAt,
+    paymentRef: state.paymentRef,
+    refundedAmount: state.refundedAmount ?? null,
+    source,
+    authoritative: true,
+  };
 }
 
 /** A verified webhook as a change to apply. */

@@ -20,7 +20,7 @@ import {
 } from '../repos/payments-repo.ts';
 import { getStore } from '../repos/stores-repo.ts';
 import type { ServerContext } from './context.ts';
-import { appendPaymentEvent, applyOrPark, applyParked, inTransaction, toView } from './payment-state.ts';
+import { appendPaymentEvent, applyOrPark, applyParked, inTransaction, readChange, toView } from './payment-state.ts';
 
 export { toView };
 
@@ -167,20 +167,7 @@ async function recreateAfterDuplicate(
     state.status !== 'cancelled'
   ) {
     await inTransaction(ctx, (trx, published) =>
-      applyOrPark(
-        ctx,
-        trx,
-        p.id,
-        {
-          status: state.status!,
-          amount: state.amount,
-          paidAt: state.paidAt,
-          paymentRef: state.paymentRef,
-          source: 'provider',
-          authoritative: true,
-        },
-        published,
-      ),
+      applyOrPark(ctx, trx, p.id, readChange({ ...state, status: state.status! }, 'provider'), published),
     );
     throw new AlreadySettled();
   }
@@ -217,20 +204,7 @@ export async function cancelPayment(ctx: ServerContext, device: DeviceRow, id: s
       const state = await ctx.router.call(p.provider as ProviderId, 'status', (prov) => prov.getPayment(ref));
       if (state.status) {
         await inTransaction(ctx, (trx, published) =>
-          applyOrPark(
-            ctx,
-            trx,
-            p.id,
-            {
-              status: state.status!,
-              amount: state.amount,
-              paidAt: state.paidAt,
-              paymentRef: state.paymentRef,
-              source: 'provider',
-              authoritative: true,
-            },
-            published,
-          ),
+          applyOrPark(ctx, trx, p.id, readChange({ ...state, status: state.status! }, 'provider'), published),
         );
       }
       const now = (await getPayment(db, id))!;

@@ -11,7 +11,7 @@ import type { PaymentRow } from '../db/schema.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { listDueForCheck, updatePayment } from '../repos/payments-repo.ts';
 import type { ServerContext } from './context.ts';
-import { applyOrPark, inTransaction } from './payment-state.ts';
+import { applyOrPark, inTransaction, readChange } from './payment-state.ts';
 
 /** How long past its deadline a payment may stay pending at the provider before the sweeper ends it there. */
 const EXPIRY_GRACE_MS = 30_000;
@@ -80,20 +80,7 @@ async function checkOne(ctx: ServerContext, p: PaymentRow): Promise<boolean> {
     state.status === null
       ? null
       : await inTransaction(ctx, (trx, published) =>
-          applyOrPark(
-            ctx,
-            trx,
-            p.id,
-            {
-              status: state.status!,
-              amount: state.amount,
-              paidAt: state.paidAt,
-              paymentRef: state.paymentRef,
-              source: 'sweeper',
-              authoritative: true,
-            },
-            published,
-          ),
+          applyOrPark(ctx, trx, p.id, readChange({ ...state, status: state.status! }, 'sweeper'), published),
         );
   const after = r?.row ?? p;
   // Still pending: ask again after the usual wait, behind every other payment that is due.

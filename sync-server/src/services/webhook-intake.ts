@@ -8,7 +8,7 @@
 import { type PaymentStatus, transition } from '../../../shared/payment-status.ts';
 import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
 import { ProviderError, WebhookPayloadError } from '../providers/errors.ts';
-import type { ParsedWebhook, RawWebhook } from '../providers/payment-provider.ts';
+import type { ParsedWebhook, ProviderPaymentState, RawWebhook } from '../providers/payment-provider.ts';
 import { getPaymentForEvent, updatePayment } from '../repos/payments-repo.ts';
 import { insertWebhookEvent, insertWebhookEventOnce, setWebhookOutcome } from '../repos/webhook-events-repo.ts';
 import type { ServerContext } from './context.ts';
@@ -106,9 +106,11 @@ export async function ingestWebhook(
   // What the signature does not cover is confirmed with the provider before it can take money back or end a
   // payment: Midtrans signs only order_id + status_code + gross_amount, so a genuine signature can be replayed
   // under another transaction_status of the same status_code family.
+  let confirmed: ProviderPaymentState | null = null;
   if (parsed.status !== null && provider.confirmBeforeApplying(parsed.status)) {
     const verdict = await confirmWithProvider(ctx, providerId, parsed, parsed.status);
-    if (verdict !== 'confirmed') {
+    if (typeof verdict !== 'string') confirmed = verdict;
+    else {
       const unreachable = verdict === 'unreachable';
       await ctx.writes.run(async (trx) => {
         await insertWebhookEvent(trx, {
@@ -162,7 +164,10 @@ export async function ingestWebhook(
       return 'ignored' as const;
     }
     const payment = await getPaymentForEvent(trx, ctx.database.kind, providerId, parsed.paymentId, parsed.providerRef);
-    const r = await applyOrPark(ctx, trx, payment ?? null, webhookChange(parsed, id), published);
+    const change = webhookChange(parsed, id);
+    // How much was refunded is not signed either: take the provider's own figure.
+    if (confirmed) change.refundedAmount = confirmed.refundedAmount ?? null;
+    const r = await applyOrPark(ctx, trx, payment ?? null, change, published);
     return r.outcome;
   });
   for (const s of published) ctx.published(s);
@@ -198,14 +203,14 @@ async function confirmWithProvider(
   providerId: ProviderId,
   parsed: ParsedWebhook,
   claimed: PaymentStatus,
-): Promise<'confirmed' | 'unreachable' | string> {
+): Promise<ProviderPaymentState | 'unreachable' | string> {
   if (parsed.paymentId === null || parsed.providerRef === null) return 'nothing to ask about';
   try {
     const state = await ctx.router.call(providerId, 'status', (p) =>
       p.getPayment({ paymentId: parsed.paymentId!, providerRef: parsed.providerRef! }),
     );
-    if (state.status === claimed) return 'confirmed';
-    if (state.status !== null && transition(claimed, state.status).kind !== 'ignored') return 'confirmed';
+    if (state.status === claimed) return state;
+    if (state.status !== null && transition(claimed, state.status).kind !== 'ignored') return state;
     return state.status ?? 'no change';
   } catch (err) {
     if (err instanceof ProviderError && err.retryable) return 'unreachable';

@@ -102,7 +102,12 @@ describe('Midtrans provider against the sandbox', () => {
     const c = await create(5539);
     await sb.payQr(c.qrString);
     await sb.dispatcher.idle();
-    const mine = received.filter((w) => p.parseWebhook(w).paymentId === c.paymentId);
+    // A delivery the receiver was slow to answer (a loaded machine) is retried: at-least-once, so count each once.
+    const mine = [
+      ...new Map(
+        received.filter((w) => p.parseWebhook(w).paymentId === c.paymentId).map((w) => [w.rawBody.toString(), w]),
+      ).values(),
+    ];
     expect(mine.map((w) => p.verifyWebhook(w))).toEqual([true, true]);
     const events = mine.map((w) => p.parseWebhook(w));
     expect(events.map((e) => e.status).sort()).toEqual(['paid', 'pending']);

@@ -42,6 +42,18 @@ export const ChargeResponseSchema = z.looseObject({
 });
 export type ChargeResponse = z.infer<typeof ChargeResponseSchema>;
 
+/** The refunds Midtrans lists on a refunded transaction's notification and status. */
+const RefundsSchema = z
+  .array(
+    z.looseObject({
+      refund_chargeback_id: z.union([z.number(), z.string()]).optional(),
+      refund_key: z.string().optional(),
+      refund_amount: z.string().optional(),
+      created_at: z.string().optional(),
+    }),
+  )
+  .optional();
+
 /** GET /v2/{id}/status answers with a notification-shaped body. */
 export const StatusResponseSchema = z.looseObject({
   status_code: z.string(),
@@ -52,6 +64,8 @@ export const StatusResponseSchema = z.looseObject({
   fraud_status: z.string().optional(),
   transaction_time: z.string().optional(),
   settlement_time: z.string().optional(),
+  refund_amount: z.string().optional(),
+  refunds: RefundsSchema,
 });
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;
 
@@ -111,16 +125,7 @@ export const NotificationSchema = z
     expiry_time: z.string().optional(),
     payment_type: z.string().optional(),
     refund_amount: z.string().optional(),
-    refunds: z
-      .array(
-        z.looseObject({
-          refund_chargeback_id: z.union([z.number(), z.string()]).optional(),
-          refund_key: z.string().optional(),
-          refund_amount: z.string().optional(),
-          created_at: z.string().optional(),
-        }),
-      )
-      .optional(),
+    refunds: RefundsSchema,
   })
   .refine(
     (n) => STATUS_CODE_OF[n.transaction_status] === undefined || STATUS_CODE_OF[n.transaction_status] === n.status_code,
@@ -207,6 +212,7 @@ export function toPaymentState(s: StatusResponse): ProviderPaymentState {
     paidAt: moneyIn && s.settlement_time ? fromWib(s.settlement_time) : null,
     // Midtrans refunds by order_id; its transaction_id is still the one id of the money movement.
     paymentRef: moneyIn ? s.transaction_id : null,
+    ...(isRefund(s) ? { refundedAmount: refundedTotal(s) } : {}),
   };
 }
 
@@ -223,20 +229,25 @@ export function notificationEventId(n: Notification): string {
     const refunds = n.refunds ?? [];
     const last = refunds.at(-1);
     const lastId = last ? String(last.refund_key ?? last.refund_chargeback_id ?? '') : '';
-    parts.push(`${refunds.length}x${refundedTotal(n)}:${lastId}`);
+    parts.push(`${refunds.length}x${refundedTotal(n) ?? '?'}:${lastId}`);
   }
   return parts.join(':');
 }
 
-const isRefund = (n: Notification) => n.transaction_status === 'refund' || n.transaction_status === 'partial_refund';
+type RefundFacts = Pick<Notification, 'transaction_status' | 'refunds' | 'refund_amount' | 'gross_amount'>;
+const isRefund = (n: RefundFacts) => n.transaction_status === 'refund' || n.transaction_status === 'partial_refund';
 
-/** Total refunded so far: the sum of `refunds[]`, else the top-level refund_amount, else (a full refund) gross. */
-function refundedTotal(n: Notification): Rupiah {
+/**
+ * Total refunded so far: the sum of `refunds[]`, else the top-level refund_amount, else for a full refund the
+ * gross amount. A partial refund that states no amount says nothing about how much: null.
+ */
+function refundedTotal(n: RefundFacts): Rupiah | null {
   const refunds = n.refunds ?? [];
   if (refunds.length > 0) {
     return rupiah(refunds.reduce<number>((s, r) => s + (r.refund_amount ? fromMidtransAmount(r.refund_amount) : 0), 0));
   }
-  return fromMidtransAmount(n.refund_amount ?? n.gross_amount);
+  if (n.refund_amount !== undefined) return fromMidtransAmount(n.refund_amount);
+  return n.transaction_status === 'refund' ? fromMidtransAmount(n.gross_amount) : null;
 }
 
 function occurredAt(n: Notification): number | null {
