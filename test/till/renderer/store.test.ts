@@ -243,10 +243,23 @@ describe('session', () => {
       pendingTotal: rupiah(33_000),
       parked: 0,
       unverifiedTotal: rupiah(0),
-      syncProgress: null,
+      syncProgress: { done: 0, total: 2 },
     });
     expect(s().connection).toBe('offline');
     expect(s().clockSkewMs).toBe(180_000);
+    expect(s().sync).toEqual({
+      pending: 1,
+      pendingTotal: 33_000,
+      parked: 0,
+      unverifiedTotal: 0,
+      progress: { done: 0, total: 2 },
+    });
+  });
+
+  it('re-sends parked entries through the core and takes the status it answers', async () => {
+    await s().retryParked();
+    expect(api.callsTo('retryParked')).toHaveLength(1);
+    expect(s().sync.parked).toBe(0);
   });
 
   it('persists the language through the core', async () => {
