@@ -147,7 +147,18 @@ export type TillStatus = {
   pendingOutbox: number;
   parkedOutbox: number;
   lastSyncedAt: number | null;
+  /** Sales the server does not have yet (queued or parked) and their total: the offline banner. */
+  pending: number;
+  pendingTotal: Rupiah;
+  /** Outbox entries the server refused: kept with their reason until retried (`sync:retryParked`). */
+  parked: number;
+  /** Offline QRIS money the cashier confirmed but no provider has confirmed yet. */
+  unverifiedTotal: Rupiah;
+  /** While a backlog drains: entries sent so far out of the backlog; null when idle. */
+  syncProgress: { done: number; total: number } | null;
 };
+/** The sync status snapshot (STYLE.md §8) is the till status: one type, pushed on every change. */
+export type SyncStatus = TillStatus;
 
 // ---------------------------------------------------------------------------------------------------------
 // Inputs
@@ -199,6 +210,16 @@ export const SettingsInput = z.strictObject({
   staticQris: z.string().trim().min(1).max(512).nullable().optional(),
 });
 export const NoInput = z.undefined();
+/** Parked outbox entries to send again (all of them when `ids` is absent). */
+export const RetryParkedInput = z
+  .strictObject({
+    ids: z
+      .array(z.uuid({ error: 'must be an id' }))
+      .min(1)
+      .max(1000)
+      .optional(),
+  })
+  .optional();
 
 // ---------------------------------------------------------------------------------------------------------
 // Channels
@@ -222,6 +243,8 @@ export const ipcRequests = {
   'settings:get': NoInput,
   'settings:set': SettingsInput,
   'till:status': NoInput,
+  /** Sends parked outbox entries again, each under a new mutation id; answers the new status. */
+  'sync:retryParked': RetryParkedInput,
 } as const;
 
 /** channel → what a successful call returns. */
@@ -241,6 +264,7 @@ export type IpcResponses = {
   'settings:get': SettingsView;
   'settings:set': SettingsView;
   'till:status': TillStatus;
+  'sync:retryParked': TillStatus;
 };
 
 export type IpcChannel = keyof typeof ipcRequests;
@@ -268,6 +292,7 @@ export const TILL_METHODS = {
   getSettings: 'settings:get',
   saveSettings: 'settings:set',
   getStatus: 'till:status',
+  retryParked: 'sync:retryParked',
 } as const satisfies Record<string, IpcChannel>;
 export type TillMethod = keyof typeof TILL_METHODS;
 

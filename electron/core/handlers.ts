@@ -44,6 +44,7 @@ export function createHandlers(core: TillCore): ChannelHandlers {
     getSettings: () => core.getSettings(),
     saveSettings: (i) => core.saveSettings(i),
     getStatus: () => core.status(),
+    retryParked: (i) => core.retryParked(i),
   };
   const handlers: Record<string, ChannelHandler<IpcChannel>> = {};
   for (const [method, channel] of Object.entries(TILL_METHODS) as [TillMethod, IpcChannel][]) {

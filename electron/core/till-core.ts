@@ -16,11 +16,17 @@ import {
   TILL_EVENTS,
   type TillStatus,
 } from '../../shared/ipc.ts';
-import { isQrisAmount } from '../../shared/money.ts';
+import { isQrisAmount, rupiah } from '../../shared/money.ts';
 import { seedDemoCatalog } from './catalog/demo-catalog.ts';
 import { openDatabase } from './db/open.ts';
-import { countOutbox } from './db/repos/outbox-repo.ts';
-import { getPayment, listPaymentsOfSale, listPendingQris, type PaymentRecord } from './db/repos/payments-repo.ts';
+import { countOutbox, requeueParked, unsyncedSales } from './db/repos/outbox-repo.ts';
+import {
+  getPayment,
+  listPaymentsOfSale,
+  listPendingQris,
+  type PaymentRecord,
+  sumUnverified,
+} from './db/repos/payments-repo.ts';
 import { findActiveByCode, listProducts } from './db/repos/products-repo.ts';
 import type { SaleRecord } from './db/repos/sales-repo.ts';
 import { advanceCursor, readSyncState, resetCursor } from './db/repos/sync-state-repo.ts';
@@ -35,7 +41,9 @@ import {
 } from './payments/payments.ts';
 import { recentSales, recordSale, requireSale, toSaleView } from './sales/sales.ts';
 import { type DeviceConfig, isConfigured, loadConfig, saveConfig, toSettingsView } from './settings.ts';
+import { ConnectivityMonitor, type ConnectivityOptions } from './sync/connectivity.ts';
 import { LiveLink, type LiveLinkOptions } from './sync/live-link.ts';
+import { type PusherOptions, SyncPusher } from './sync/pusher.ts';
 import { ServerApi } from './sync/server-api.ts';
 
 /** The till warns when its clock and the server's differ by more than this (../shared/DESIGN.md). */
@@ -54,6 +62,9 @@ export type TillCoreOptions = {
   pollIntervalMs?: number;
   requestTimeoutMs?: number;
   live?: Pick<LiveLinkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'heartbeatMs'>;
+  /** Outbox drain tuning (batch size, backoff); tests and benchmarks shorten it. */
+  push?: Pick<PusherOptions, 'batchSize' | 'maxBodyBytes' | 'minBackoffMs' | 'maxBackoffMs' | 'random'>;
+  connectivity?: Omit<ConnectivityOptions, 'onChange'>;
 };
 
 export class TillCore {
@@ -77,6 +88,8 @@ export class TillCore {
   #httpError: string | null = null;
   #suspected = new Set<string>();
   #lastStatusJson = '';
+  readonly #pusher: SyncPusher;
+  readonly #monitor: ConnectivityMonitor;
 
   constructor(o: TillCoreOptions) {
     this.#o = o;
@@ -85,6 +98,25 @@ export class TillCore {
     this.db = openDatabase({ dataDir: o.dataDir });
     this.#config = loadConfig(this.db);
     this.#rebuildApi();
+    this.#monitor = new ConnectivityMonitor({
+      ...o.connectivity,
+      onChange: (state) => {
+        this.#conn.state = state;
+        // Back online: send the backlog now rather than at the end of the current backoff.
+        if (state === 'online') this.#pusher.kick(true);
+        this.#refreshSuspicions();
+        this.#publishStatus();
+      },
+    });
+    this.#pusher = new SyncPusher({
+      ...o.push,
+      db: this.db,
+      api: () => this.#api,
+      now: this.#now,
+      log: this.log,
+      onChange: () => this.#publishStatus(),
+      onReachability: (ok) => (ok ? this.#monitor.requestOk() : this.#monitor.requestFailed()),
+    });
   }
 
   /** Starts the live link and the watchdog. Calls work without it (the tests of pure behaviour). */
@@ -92,6 +124,7 @@ export class TillCore {
     if (this.#started) return;
     this.#started = true;
     this.#restartLink();
+    this.#pusher.start();
     this.#ticker = setInterval(() => void this.#tick(), this.#o.pollIntervalMs ?? 3_000);
     this.#ticker.unref();
   }
@@ -102,6 +135,8 @@ export class TillCore {
     this.#ticker = null;
     this.#link?.stop();
     this.#link = null;
+    this.#pusher.stop();
+    this.#monitor.stop();
     if (this.db.open) this.db.close();
   }
 
@@ -123,6 +158,7 @@ export class TillCore {
 
   createSale(i: IpcParsed<'sale:create'>): SaleView {
     const s = recordSale(this.db, i, this.#now());
+    this.#pusher.kick();
     this.#publishStatus();
     return this.#saleView(s);
   }
@@ -152,7 +188,10 @@ export class TillCore {
     const now = this.#now();
     if (open?.qrString && (open.expiresAt === null || open.expiresAt > now)) return this.#paymentInfo(open);
     const p = open ?? recordQrisPayment(this.db, sale.id, sale.total, now);
-    if (!open) this.#publishStatus();
+    if (!open) {
+      this.#pusher.kick();
+      this.#publishStatus();
+    }
     try {
       const view = await api.createPayment({ paymentId: p.id, saleId: sale.id, amount: sale.total });
       this.#markReachable();
@@ -187,6 +226,7 @@ export class TillCore {
       }
     }
     const c = recordLocalCancel(this.db, p.id, this.#now());
+    this.#pusher.kick();
     this.#publishPayment(c, false);
     return this.#paymentInfo(c);
   }
@@ -201,6 +241,7 @@ export class TillCore {
       if (p.status === 'pending') await this.cancelPayment({ paymentId: p.id });
     }
     const p = recordCashPayment(this.db, sale.id, i.tendered, this.#now());
+    this.#pusher.kick();
     this.#publishPayment(p, true);
     return this.#paymentInfo(p);
   }
@@ -233,23 +274,38 @@ export class TillCore {
       this.#httpError = null;
       this.#rebuildApi();
       this.#restartLink();
+      this.#pusher.kick(true);
       this.#publishStatus();
     }
     return this.getSettings();
   }
 
+  /** Parked entries go back in the queue under new mutation ids (outbox-repo `requeueParked`). */
+  retryParked(i: IpcParsed<'sync:retryParked'>): TillStatus {
+    const n = requeueParked(this.db, i?.ids ?? null, this.#now());
+    if (n > 0) this.#pusher.kick(true);
+    this.#publishStatus();
+    return this.status();
+  }
+
   status(): TillStatus {
     const { pending, parked } = countOutbox(this.db);
-    const skew = this.#conn.clockSkewMs;
+    const unsynced = unsyncedSales(this.db);
+    const skew = this.#pusher.clockSkewMs ?? this.#conn.clockSkewMs;
     return {
       connection: this.#conn.state,
       configured: isConfigured(this.#config),
-      lastError: this.#httpError ?? this.#conn.lastError,
+      lastError: this.#httpError ?? this.#pusher.lastError ?? this.#conn.lastError,
       clockSkewMs: skew,
       clockWarning: skew !== null && Math.abs(skew) > CLOCK_WARNING_MS,
       pendingOutbox: pending,
       parkedOutbox: parked,
       lastSyncedAt: readSyncState(this.db).lastSyncedAt,
+      pending: unsynced.count,
+      pendingTotal: rupiah(unsynced.total),
+      parked,
+      unverifiedTotal: rupiah(sumUnverified(this.db)),
+      syncProgress: this.#pusher.progress,
     };
   }
 
@@ -293,12 +349,13 @@ export class TillCore {
       cursor: () => readSyncState(this.db).cursor,
       onHello: (f) => {
         this.#conn.clockSkewMs = f.server_time - this.#now();
+        this.#pusher.kick(true);
       },
       onEvent: (e) => {
         this.applyEvent(e);
       },
       onState: (state, lastError) => {
-        this.#conn.state = state;
+        this.#monitor.socket(state === 'online');
         if (state !== 'connecting') this.#conn.lastError = lastError;
         this.#refreshSuspicions();
         this.#publishStatus();
@@ -337,12 +394,14 @@ export class TillCore {
   }
 
   #markReachable(): void {
+    this.#monitor.requestOk();
     if (this.#httpError === null) return;
     this.#httpError = null;
     this.#publishStatus();
   }
 
   #noteFailure(e: unknown): void {
+    if (e instanceof TillFailure && e.code === 'SERVER_UNREACHABLE') this.#monitor.requestFailed();
     if (e instanceof TillFailure && (e.code === 'SERVER_UNREACHABLE' || e.code === 'UNAUTHORIZED')) {
       this.#httpError = e.message;
       this.#publishStatus();

@@ -69,6 +69,8 @@ export const API_ERROR_CODES = [
   'PROVIDER_UNAVAILABLE',
   'RATE_LIMITED',
   'INTERNAL',
+  /** Push: the batch starts after a mutation the server never received; resend from `last_mutation_id + 1`. */
+  'MUTATION_GAP',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
@@ -87,4 +89,132 @@ export type Health = z.infer<typeof HealthSchema>;
 export const PullQuerySchema = z.strictObject({
   cursor: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Push: the till's outbox, drained in batches (POST /v1/sync/push)
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * A mutation id is per device, starts at 1 and grows by exactly 1 per outbox entry. The server remembers the
+ * last one it applied: anything at or below it is a replay (a no-op), anything beyond the next one is a gap
+ * (409 MUTATION_GAP with `last_mutation_id`, so the till resends from the right place).
+ */
+export const MutationIdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+export const MAX_PUSH_MUTATIONS = 500;
+
+const Rp = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const EpochMs = z.number().int().min(0).max(8_640_000_000_000_000);
+const Text = (max: number) => z.string().min(1).max(max);
+
+export const SaleLineWireSchema = z.strictObject({
+  line_id: IdSchema,
+  product_id: Text(64),
+  sku: Text(64),
+  name: Text(200),
+  qty: z.number().int().min(1).max(100_000),
+  unit_price: Rp,
+  line_total: Rp,
+});
+
+export const SaleCreatedPayloadSchema = z
+  .strictObject({
+    sale_id: IdSchema,
+    subtotal: Rp,
+    discount_kind: z.enum(['amount', 'percent_bp']).nullable(),
+    discount_value: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable(),
+    discount_amount: Rp,
+    total: Rp,
+    /** Who rang the sale up, when the till knows (null until tills have cashier log-in). */
+    cashier: z.string().max(200).nullable(),
+    created_at: EpochMs,
+    lines: z.array(SaleLineWireSchema).min(1).max(200),
+  })
+  .refine((s) => s.total === s.subtotal - s.discount_amount, { error: 'total must be subtotal - discount_amount' })
+  .refine((s) => s.lines.reduce((a, l) => a + l.line_total, 0) === s.subtotal, {
+    error: 'subtotal must be the sum of the lines',
+  })
+  .refine((s) => s.lines.every((l) => l.line_total === l.qty * l.unit_price), {
+    error: 'each line_total must be qty * unit_price',
+  });
+
+export const CashPaymentPayloadSchema = z
+  .strictObject({
+    payment_id: IdSchema,
+    sale_id: IdSchema,
+    amount: Rp,
+    tendered: Rp,
+    change: Rp,
+    paid_at: EpochMs,
+    created_at: EpochMs,
+  })
+  .refine((p) => p.change === p.tendered - p.amount, { error: 'change must be tendered - amount' });
+
+/** A QRIS payment the till created; online ones already exist on the server and are only linked. */
+export const QrisPaymentPayloadSchema = z.strictObject({
+  payment_id: IdSchema,
+  sale_id: IdSchema,
+  amount: Rp,
+  created_at: EpochMs,
+});
+
+/** The cashier cancelled a QRIS while the server could not be told. */
+export const LocalCancelPayloadSchema = z.strictObject({
+  payment_id: IdSchema,
+  cancelled_at: EpochMs,
+});
+
+/** Payload schema of each mutation type; a type the server does not know is rejected (parked by the till). */
+export const MUTATION_PAYLOADS = {
+  'sale.created': SaleCreatedPayloadSchema,
+  'payment.cash': CashPaymentPayloadSchema,
+  'payment.qris': QrisPaymentPayloadSchema,
+  'payment.cancel_requested': LocalCancelPayloadSchema,
+} as const;
+export type MutationType = keyof typeof MUTATION_PAYLOADS;
+export type MutationPayload<T extends MutationType> = z.input<(typeof MUTATION_PAYLOADS)[T]>;
+
+/** The envelope is checked as a whole; each payload is checked on its own so one bad entry parks alone. */
+export const PushMutationSchema = z.strictObject({
+  mutation_id: MutationIdSchema,
+  type: z.string().min(1).max(64),
+  /** The till's clock when the mutation was made (kept beside the server's receive time). */
+  client_time: EpochMs,
+  payload: z.unknown(),
+});
+export type PushMutation = z.infer<typeof PushMutationSchema>;
+
+export const PushRequestSchema = z
+  .strictObject({
+    /** The till's clock when it sent the request; the server answers with its own for skew measurement. */
+    client_time: EpochMs,
+    mutations: z.array(PushMutationSchema).min(1).max(MAX_PUSH_MUTATIONS),
+  })
+  .refine((b) => b.mutations.every((m, i) => i === 0 || m.mutation_id === b.mutations[i - 1]!.mutation_id + 1), {
+    error: 'mutation ids must be consecutive and ascending',
+  });
+export type PushRequest = z.input<typeof PushRequestSchema>;
+
+export const PushRejectionSchema = z.object({
+  mutation_id: z.number().int(),
+  code: z.string(),
+  message: z.string(),
+});
+export type PushRejection = z.infer<typeof PushRejectionSchema>;
+
+export const PushResponseSchema = z.object({
+  /** Every mutation up to this one is applied (or rejected) on the server; the till may drop them. */
+  last_mutation_id: z.number().int().min(0),
+  /** Mutations the server consumed but refused to apply: the till parks them with the reason. */
+  rejected: z.array(PushRejectionSchema),
+  server_time: z.number().int(),
+  /** server receive time − the till's client_time, as the server saw it (includes one-way latency). */
+  clock_skew_ms: z.number().int(),
+});
+export type PushResponse = z.infer<typeof PushResponseSchema>;
+
+/** Body of a 409 MUTATION_GAP. */
+export const MutationGapSchema = z.object({
+  error: z.object({ code: z.literal('MUTATION_GAP'), message: z.string() }),
+  last_mutation_id: z.number().int().min(0),
 });

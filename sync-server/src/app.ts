@@ -18,6 +18,7 @@ import { RelayHub } from './relay/hub.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { syncPushRoutes } from './routes/sync-push.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { ServerContext } from './services/context.ts';
 import { startSweeper } from './services/sweeper.ts';
@@ -87,6 +88,7 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   healthRoutes(app, ctx);
   paymentRoutes(app, ctx);
   syncRoutes(app, ctx, hub);
+  syncPushRoutes(app, ctx);
   await webhookRoutes(app, ctx);
 
   const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);

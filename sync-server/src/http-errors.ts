@@ -17,6 +17,7 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   PROVIDER_REJECTED: 502,
   PROVIDER_UNAVAILABLE: 503,
   INTERNAL: 500,
+  MUTATION_GAP: 409,
 };
 
 export class HttpError extends Error {

@@ -18,6 +18,7 @@ const routes = [
   ['POST', () => `/v1/payments/${newId()}/cancel`],
   ['GET', () => `/v1/payments/${newId()}`],
   ['GET', '/v1/sync/pull?cursor=0'],
+  ['POST', '/v1/sync/push'],
   ['POST', '/v1/webhooks/xendit'],
   ['POST', '/v1/webhooks/midtrans'],
 ] as const;

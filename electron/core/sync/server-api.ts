@@ -14,6 +14,9 @@ import {
   HealthSchema,
   type PaymentView,
   PaymentViewSchema,
+  type PushRequest,
+  type PushResponse,
+  PushResponseSchema,
 } from '../../../shared/schemas/sync-api.ts';
 import { fail, TillFailure } from '../errors.ts';
 
@@ -47,6 +50,54 @@ export class ServerApi {
 
   cancelPayment(id: string): Promise<PaymentView> {
     return this.#call('POST', `/v1/payments/${encodeURIComponent(id)}/cancel`, undefined, PaymentViewSchema);
+  }
+
+  /**
+   * Pushes a batch of outbox mutations. Never throws for an HTTP or network failure: the drain needs the
+   * status, the code and (for a 409 MUTATION_GAP) the server's last applied id to classify it.
+   */
+  async push(req: PushRequest): Promise<PushResult> {
+    const sentAt = Date.now();
+    const doFetch = this.#o.fetch; // unbound, like #call
+    let res: Response;
+    try {
+      res = await doFetch(`${this.#o.baseUrl}/v1/sync/push`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.#o.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(req),
+        signal: AbortSignal.timeout(this.#o.timeoutMs),
+      });
+    } catch (e) {
+      const name = e instanceof Error ? e.name : '';
+      const message =
+        name === 'TimeoutError'
+          ? `sync-server timed out (${this.#o.baseUrl})`
+          : `sync-server could not connect (${this.#o.baseUrl})`;
+      if (name === 'TimeoutError' || (e instanceof TypeError && e.message === 'fetch failed')) {
+        return { ok: false, status: 0, code: 'NETWORK', message };
+      }
+      throw e;
+    }
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      json = undefined;
+    }
+    if (res.ok) {
+      const parsed = PushResponseSchema.safeParse(json);
+      if (parsed.success) return { ok: true, data: parsed.data, rttMs: Date.now() - sentAt, sentAt };
+      return { ok: false, status: res.status, code: 'BAD_ANSWER', message: 'unexpected answer to a push' };
+    }
+    const apiErr = ApiErrorSchema.safeParse(json);
+    const last = (json as { last_mutation_id?: unknown } | undefined)?.last_mutation_id;
+    return {
+      ok: false,
+      status: res.status,
+      code: apiErr.success ? apiErr.data.error.code : `HTTP_${res.status}`,
+      message: apiErr.success ? apiErr.data.error.message : `HTTP ${res.status}`,
+      ...(typeof last === 'number' && Number.isSafeInteger(last) ? { lastMutationId: last } : {}),
+    };
   }
 
   async #call<T>(method: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
@@ -103,3 +154,7 @@ export function classify(status: number, code: string): TillErrorCode {
   if (status === 400 || status === 413 || status === 415) return 'INVALID_INPUT';
   return 'INTERNAL';
 }
+
+export type PushResult =
+  | { ok: true; data: PushResponse; rttMs: number; sentAt: number }
+  | { ok: false; status: number; code: string; message: string; lastMutationId?: number };

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { formatRupiah } from '../../../shared/money.ts';
 import { useTill } from '../store/index.ts';
 import { useGlobalKeys } from '../use-global-keys.ts';
 import { Cart } from './cart.tsx';
@@ -33,6 +34,47 @@ export function App() {
   );
 }
 
+/** What the server does not have yet; shown while offline and while a backlog drains. Selling goes on. */
+function SyncBanner() {
+  const { t } = useTranslation();
+  const sync = useTill((s) => s.sync);
+  const retryParked = useTill((s) => s.retryParked);
+  const { pending, pendingTotal, parked, unverifiedTotal, progress } = sync;
+  if (pending === 0 && parked === 0 && unverifiedTotal === 0) return null;
+  return (
+    <div
+      className="banner warn sync-banner"
+      role="status"
+      data-testid="banner-unsynced"
+      data-pending={pending}
+      data-total={pendingTotal}
+    >
+      {pending > 0 && (
+        <span data-testid="unsynced-text">
+          {t('sync.unsynced', { count: pending, total: formatRupiah(pendingTotal) })}
+        </span>
+      )}
+      {progress && (
+        <span data-testid="sync-progress">
+          {t('sync.sending', { done: progress.done, total: progress.total })}
+          <progress max={progress.total} value={progress.done} />
+        </span>
+      )}
+      {unverifiedTotal > 0 && (
+        <span data-testid="unverified-total">{t('sync.unverified', { total: formatRupiah(unverifiedTotal) })}</span>
+      )}
+      {parked > 0 && (
+        <span data-testid="parked">
+          {t('sync.parked', { count: parked })}{' '}
+          <button type="button" onClick={() => void retryParked()} data-testid="retry-parked">
+            {t('sync.retry')}
+          </button>
+        </span>
+      )}
+    </div>
+  );
+}
+
 function Banners() {
   const { t } = useTranslation();
   const connection = useTill((s) => s.connection);
@@ -55,6 +97,7 @@ function Banners() {
           {t('app.offlineHint')}
         </div>
       )}
+      <SyncBanner />
       {Math.abs(skewMs) > 120_000 && (
         <div className="banner warn" data-testid="banner-clock">
           {t('app.clockSkew', { minutes })}

@@ -14,6 +14,15 @@ export const en: Messages = {
     language: 'Language',
     notEnrolled: 'This till is not enrolled. Open Settings and paste the device token from the server.',
   },
+  sync: {
+    unsynced_one: '{{count}} sale ({{total}}) not yet sent to the server. You can keep selling.',
+    unsynced_other: '{{count}} sales ({{total}}) not yet sent to the server. You can keep selling.',
+    sending: 'Sending to the server… {{done}} of {{total}}',
+    unverified: 'Offline QRIS not yet verified: {{total}}',
+    parked_one: '{{count}} entry was refused by the server and is kept for review.',
+    parked_other: '{{count}} entries were refused by the server and are kept for review.',
+    retry: 'Send again',
+  },
   catalog: {
     search: 'Search products',
     searchPlaceholder: 'Product name or SKU…',

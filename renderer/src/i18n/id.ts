@@ -13,6 +13,15 @@ export const id = {
     language: 'Bahasa',
     notEnrolled: 'Kasir belum terdaftar. Buka Pengaturan dan tempel token perangkat dari server.',
   },
+  sync: {
+    unsynced_one: '{{count}} penjualan ({{total}}) belum terkirim ke server. Tetap bisa berjualan.',
+    unsynced_other: '{{count}} penjualan ({{total}}) belum terkirim ke server. Tetap bisa berjualan.',
+    sending: 'Mengirim ke server… {{done}} dari {{total}}',
+    unverified: 'QRIS luring belum terverifikasi: {{total}}',
+    parked_one: '{{count}} data ditolak server dan disimpan untuk diperiksa.',
+    parked_other: '{{count}} data ditolak server dan disimpan untuk diperiksa.',
+    retry: 'Kirim ulang',
+  },
   catalog: {
     search: 'Cari produk',
     searchPlaceholder: 'Nama produk atau SKU…',

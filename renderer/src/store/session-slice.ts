@@ -46,6 +46,7 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
   enrolled: true,
   connection: 'connecting',
   clockSkewMs: 0,
+  sync: { pending: 0, pendingTotal: 0, parked: 0, unverifiedTotal: 0, progress: null },
   settingsSaved: false,
 
   setPage(page) {
@@ -84,10 +85,23 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
     return true;
   },
 
+  async retryParked() {
+    const r = await api.retryParked().catch((e: unknown) => ({ ok: false as const, error: thrown(e) }));
+    if (!r.ok) return set({ error: toUiError(r.error) });
+    get().onStatus(r.data);
+  },
+
   onStatus(s) {
     set({
       connection: s.connection,
       clockSkewMs: s.clockSkewMs ?? 0,
+      sync: {
+        pending: s.pending,
+        pendingTotal: s.pendingTotal,
+        parked: s.parked,
+        unverifiedTotal: s.unverifiedTotal,
+        progress: s.syncProgress,
+      },
       ...(s.configured ? {} : { enrolled: false }),
       ...(s.configured && !get().enrolled ? { enrolled: true } : {}),
     });

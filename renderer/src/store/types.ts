@@ -94,6 +94,14 @@ export type SessionSlice = {
   enrolled: boolean;
   connection: ConnectionState;
   clockSkewMs: number;
+  /** From the sync status snapshot: what the server does not have yet. */
+  sync: {
+    pending: number;
+    pendingTotal: number;
+    parked: number;
+    unverifiedTotal: number;
+    progress: { done: number; total: number } | null;
+  };
   settingsSaved: boolean;
   setPage(p: SessionSlice['page']): void;
   setLanguage(l: Language): Promise<void>;
@@ -101,6 +109,8 @@ export type SessionSlice = {
   saveSettings(o: { serverUrl: string; deviceToken: string | null }): Promise<boolean>;
   /** Push listener for `connection:changed`. */
   onStatus(s: TillStatus): void;
+  /** Sends the entries the server refused once more (the core gives them new mutation ids). */
+  retryParked(): Promise<void>;
 };
 
 export type RecentSlice = {

@@ -171,7 +171,7 @@ describe('sale + outbox atomicity', () => {
       db.transaction(() => {
         recordSale(db, { lines: [{ productId: a!.id, qty: 1 }] }, 1);
         db.prepare(
-          "INSERT INTO outbox (id, kind, entity_id, payload, created_at, next_attempt_at) VALUES ('x','k','e','not json',1,1)",
+          "INSERT INTO outbox (id, mutation_id, kind, entity_id, payload, created_at, next_attempt_at) VALUES ('x',999,'k','e','not json',1,1)",
         ).run();
       })(),
     ).toThrow(/CHECK/);

@@ -102,12 +102,15 @@ describe('QRIS payment through the real sync-server', () => {
     const receipt = await h['sale:get']({ saleId: s.id });
     expect(receipt.ok && receipt.data.sale.status).toBe('paid');
     expect(core.status().lastSyncedAt).not.toBeNull();
-    // The payment was committed with its outbox row before the server was asked.
-    expect(
-      listOutbox(core.db)
-        .filter((o) => o.entityId === p.id)
-        .map((o) => o.kind),
-    ).toEqual(['payment.created']);
+    // The payment was committed with its outbox row before the server was asked; the drain then pushed it
+    // and the server linked it to the payment it had created.
+    await expect.poll(() => listOutbox(core.db).length, { timeout: 10_000 }).toBe(0);
+    const linked = await sys.server.ctx.database.db
+      .selectFrom('sync_mutations')
+      .select(['type', 'outcome', 'detail'])
+      .where('entity_id', '=', p.id)
+      .execute();
+    expect(linked).toEqual([{ type: 'payment.qris', outcome: 'applied', detail: 'linked' }]);
     // Cancelling a paid payment is refused.
     expect(await h['payment:cancel']({ paymentId: p.id })).toMatchObject({
       ok: false,

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createTillStore, startStore, type TillStore } from '../../../renderer/src/store/create-store.ts';
 import { selectCash, selectDiscountOk, selectTotals } from '../../../renderer/src/store/selectors.ts';
+import { rupiah } from '../../../shared/money.ts';
 import { createTillApiDouble, PRODUCTS, type TillApiDouble } from './till-api-double.ts';
 
 const kopi = PRODUCTS[0]!; // Rp 18.000, barcode 8991002101234
@@ -238,9 +239,27 @@ describe('session', () => {
       pendingOutbox: 1,
       parkedOutbox: 0,
       lastSyncedAt: null,
+      pending: 1,
+      pendingTotal: rupiah(33_000),
+      parked: 0,
+      unverifiedTotal: rupiah(0),
+      syncProgress: { done: 0, total: 2 },
     });
     expect(s().connection).toBe('offline');
     expect(s().clockSkewMs).toBe(180_000);
+    expect(s().sync).toEqual({
+      pending: 1,
+      pendingTotal: 33_000,
+      parked: 0,
+      unverifiedTotal: 0,
+      progress: { done: 0, total: 2 },
+    });
+  });
+
+  it('re-sends parked entries through the core and takes the status it answers', async () => {
+    await s().retryParked();
+    expect(api.callsTo('retryParked')).toHaveLength(1);
+    expect(s().sync.parked).toBe(0);
   });
 
   it('persists the language through the core', async () => {
@@ -271,6 +290,11 @@ describe('session', () => {
       pendingOutbox: 0,
       parkedOutbox: 0,
       lastSyncedAt: null,
+      pending: 0,
+      pendingTotal: rupiah(0),
+      parked: 0,
+      unverifiedTotal: rupiah(0),
+      syncProgress: null,
     });
     expect(s().enrolled).toBe(false);
   });

@@ -235,9 +235,32 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
           pendingOutbox: 0,
           parkedOutbox: 0,
           lastSyncedAt: now(),
+          pending: 0,
+          pendingTotal: rupiah(0),
+          parked: 0,
+          unverifiedTotal: rupiah(0),
+          syncProgress: null,
         };
         return ok(s);
       }),
+    retryParked: (input) =>
+      answer('retryParked', input, () =>
+        ok<TillStatus>({
+          connection: 'online',
+          configured: true,
+          lastError: null,
+          clockSkewMs: 0,
+          clockWarning: false,
+          pendingOutbox: 0,
+          parkedOutbox: 0,
+          lastSyncedAt: now(),
+          pending: 0,
+          pendingTotal: rupiah(0),
+          parked: 0,
+          unverifiedTotal: rupiah(0),
+          syncProgress: null,
+        }),
+      ),
     onEvent(name, cb) {
       const set = listeners.get(name) ?? new Set();
       listeners.set(name, set);

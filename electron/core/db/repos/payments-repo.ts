@@ -115,3 +115,12 @@ export function updatePayment(db: Database, id: string, u: PaymentUpdate, now: n
   for (const k of keys) params[k] = k === 'late' ? (u.late ? 1 : 0) : u[k];
   db.prepare(`UPDATE payments SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`).run(params);
 }
+
+/** Offline QRIS money the cashier confirmed that no provider has confirmed yet. */
+export function sumUnverified(db: Database): number {
+  return (
+    db.prepare(`SELECT coalesce(sum(amount), 0) AS total FROM payments WHERE status = 'unverified'`).get() as {
+      total: number;
+    }
+  ).total;
+}

@@ -1,0 +1,156 @@
+/**
+ * Sales, lines, cash payments and local cancels pushed by tills, and each device's place in its mutation
+ * stream. Every insert is keyed by the till's client id and ignores a conflict, so the caller learns whether
+ * this call created the row without a failed statement aborting its (PostgreSQL) transaction.
+ */
+import { sql } from 'kysely';
+import '../db/schema-sync.ts';
+import type { NewCashPayment, NewSale, NewSaleLine, NewSyncMutation } from '../db/schema-sync.ts';
+import type { Executor } from './executor.ts';
+
+/** Makes sure the device has a row, then reads it; on PostgreSQL the row stays locked until commit. */
+export async function lockDeviceSync(
+  db: Executor,
+  dialect: 'sqlite' | 'postgres',
+  deviceId: string,
+): Promise<{ last_mutation_id: number }> {
+  await db
+    .insertInto('device_sync')
+    .values({ device_id: deviceId, last_mutation_id: 0, last_push_at: null, clock_skew_ms: null })
+    .onConflict((oc) => oc.column('device_id').doNothing())
+    .execute();
+  const q = db.selectFrom('device_sync').select('last_mutation_id').where('device_id', '=', deviceId);
+  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirstOrThrow();
+}
+
+export async function advanceDeviceSync(
+  db: Executor,
+  deviceId: string,
+  s: { lastMutationId: number; pushAt: number; clockSkewMs: number },
+): Promise<void> {
+  await db
+    .updateTable('device_sync')
+    .set({ last_mutation_id: s.lastMutationId, last_push_at: s.pushAt, clock_skew_ms: s.clockSkewMs })
+    .where('device_id', '=', deviceId)
+    .execute();
+}
+
+export async function getDeviceSync(
+  db: Executor,
+  deviceId: string,
+): Promise<{ last_mutation_id: number; last_push_at: number | null; clock_skew_ms: number | null } | undefined> {
+  return db
+    .selectFrom('device_sync')
+    .select(['last_mutation_id', 'last_push_at', 'clock_skew_ms'])
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+}
+
+export async function insertSyncMutations(db: Executor, rows: NewSyncMutation[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto('sync_mutations').values(rows).execute();
+}
+
+/** Mutations in [from, to] that were consumed but refused, with the reason stored for them. */
+export async function listRejectedMutations(
+  db: Executor,
+  deviceId: string,
+  from: number,
+  to: number,
+): Promise<{ mutation_id: number; detail: string | null }[]> {
+  return db
+    .selectFrom('sync_mutations')
+    .select(['mutation_id', 'detail'])
+    .where('device_id', '=', deviceId)
+    .where('mutation_id', '>=', from)
+    .where('mutation_id', '<=', to)
+    .where('outcome', '=', 'rejected')
+    .orderBy('mutation_id')
+    .execute();
+}
+
+export async function insertSaleIfAbsent(db: Executor, s: NewSale): Promise<boolean> {
+  const r = await db
+    .insertInto('sales')
+    .values(s)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function getSaleSummary(
+  db: Executor,
+  id: string,
+): Promise<{ store_id: string; total: number; subtotal: number } | undefined> {
+  return db.selectFrom('sales').select(['store_id', 'total', 'subtotal']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertSaleLines(db: Executor, lines: NewSaleLine[]): Promise<number> {
+  if (lines.length === 0) return 0;
+  const r = await db
+    .insertInto('sale_lines')
+    .values(lines)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .execute();
+  return r.length;
+}
+
+export async function insertCashPaymentIfAbsent(db: Executor, p: NewCashPayment): Promise<boolean> {
+  const r = await db
+    .insertInto('cash_payments')
+    .values(p)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function getCashPaymentSummary(
+  db: Executor,
+  id: string,
+): Promise<{ store_id: string; sale_id: string; amount: number } | undefined> {
+  return db
+    .selectFrom('cash_payments')
+    .select(['store_id', 'sale_id', 'amount'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function insertLocalCancelIfAbsent(
+  db: Executor,
+  c: { payment_id: string; device_id: string; client_cancelled_at: number; received_at: number },
+): Promise<boolean> {
+  const r = await db
+    .insertInto('local_cancels')
+    .values(c)
+    .onConflict((oc) => oc.column('payment_id').doNothing())
+    .returning('payment_id')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** Per store: how many sales and how much money the server holds (reports, tests, the chaos check). */
+export async function storeSalesTotals(
+  db: Executor,
+  storeId: string,
+): Promise<{ sales: number; total: number; cash: number; lines: number }> {
+  const s = await db
+    .selectFrom('sales')
+    .select([sql<number>`count(*)`.as('n'), sql<number>`coalesce(sum(total), 0)`.as('total')])
+    .where('store_id', '=', storeId)
+    .executeTakeFirstOrThrow();
+  const c = await db
+    .selectFrom('cash_payments')
+    .select(sql<number>`coalesce(sum(amount), 0)`.as('cash'))
+    .where('store_id', '=', storeId)
+    .executeTakeFirstOrThrow();
+  const l = await db
+    .selectFrom('sale_lines')
+    .innerJoin('sales', 'sales.id', 'sale_lines.sale_id')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('sales.store_id', '=', storeId)
+    .executeTakeFirstOrThrow();
+  return { sales: Number(s.n), total: Number(s.total), cash: Number(c.cash), lines: Number(l.n) };
+}

@@ -1,0 +1,313 @@
+/**
+ * The outbox drain against the real sync-server (scripts/system.ts), plus the drain's error classification
+ * and the connectivity hysteresis on their own.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ackState, enqueue, listOutbox, listParked, nextBatch } from '../../../electron/core/db/repos/outbox-repo.ts';
+import { silentLogger } from '../../../electron/core/errors.ts';
+import { createHandlers } from '../../../electron/core/handlers.ts';
+import { ConnectivityMonitor } from '../../../electron/core/sync/connectivity.ts';
+import { SyncPusher } from '../../../electron/core/sync/pusher.ts';
+import type { PushResult, ServerApi } from '../../../electron/core/sync/server-api.ts';
+import type { TillCore } from '../../../electron/core/till-core.ts';
+import { type System, startSystem } from '../../../scripts/system.ts';
+import { newId } from '../../../shared/ids.ts';
+import type { ConnectionState } from '../../../shared/ipc.ts';
+import { storeSalesTotals } from '../../../sync-server/src/repos/synced-sales-repo.ts';
+import { makeCore, tempDir } from './helpers.ts';
+
+const systems: System[] = [];
+afterEach(async () => {
+  vi.useRealTimers();
+  for (const s of systems.splice(0)) await s.stop().catch(() => undefined);
+});
+
+async function system(): Promise<System> {
+  const s = await startSystem({ dataDir: tempDir('system-'), port: 0 });
+  systems.push(s);
+  return s;
+}
+
+async function tillFor(sys: System, fetchImpl?: typeof fetch) {
+  const storeId = `store-${newId().slice(-12)}`;
+  const { token, deviceId } = await sys.enrolDevice({ storeId, deviceName: 'Kasir 1' });
+  const core = makeCore({
+    pollIntervalMs: 60_000,
+    live: { minBackoffMs: 50, maxBackoffMs: 200 },
+    push: { minBackoffMs: 20, maxBackoffMs: 200 },
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+  const h = createHandlers(core);
+  expect((await h['settings:set']({ serverUrl: sys.serverUrl, deviceToken: token })).ok).toBe(true);
+  core.seedDemoCatalog();
+  return { core, h, storeId, deviceId };
+}
+
+function cashSale(core: TillCore, i: number) {
+  const products = core.listCatalog(undefined);
+  const s = core.createSale({
+    lines: [
+      { productId: products[i % products.length]!.id, qty: 1 + (i % 3) },
+      { productId: products[(i + 1) % products.length]!.id, qty: 1 },
+    ],
+    ...(i % 4 === 0 ? { discount: { kind: 'amount' as const, value: 1_000 } } : {}),
+  });
+  return s;
+}
+
+const until = async (pred: () => boolean | Promise<boolean>, ms = 15_000) => {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('outbox mutation ids', () => {
+  it('numbers entries 1, 2, 3… in the transaction of their entity; a rolled-back entity uses no id', async () => {
+    const core = makeCore();
+    core.seedDemoCatalog();
+    const s1 = cashSale(core, 0);
+    await core.payCash({ saleId: s1.id, tendered: s1.total });
+    expect(() =>
+      core.db.transaction(() => {
+        enqueue(core.db, { id: newId(), kind: 'sale.created', entityId: 'x', payload: {} }, 1);
+        throw new Error('the sale failed');
+      })(),
+    ).toThrow('the sale failed');
+    cashSale(core, 1);
+    expect(listOutbox(core.db).map((e) => [e.mutationId, e.kind])).toEqual([
+      [1, 'sale.created'],
+      [2, 'payment.cash'],
+      [3, 'sale.created'],
+    ]);
+    expect(() => enqueue(core.db, { id: newId(), kind: 'sale.created', entityId: 'y', payload: {} }, 1)).toThrow(
+      /transaction/,
+    );
+  });
+});
+
+describe('draining to the real server', () => {
+  it('pushes queued sales and cash payments in batches; the server holds each once and the queue empties', async () => {
+    const sys = await system();
+    const { core, storeId } = await tillFor(sys);
+    let expected = 0;
+    for (let i = 0; i < 30; i++) {
+      const s = cashSale(core, i);
+      await core.payCash({ saleId: s.id, tendered: s.total + 500 });
+      expected += s.total;
+    }
+    const statuses: { pending: number; pendingTotal: number }[] = [];
+    core.events.subscribe((name, p) => {
+      if (name === 'connection:changed') statuses.push(p as { pending: number; pendingTotal: number });
+    });
+    expect(core.status()).toMatchObject({ pending: 30, pendingTotal: expected, pendingOutbox: 60 });
+    core.start();
+    await until(() => core.status().pendingOutbox === 0);
+    const db = sys.server.ctx.database.db;
+    expect(await storeSalesTotals(db, storeId)).toMatchObject({ sales: 30, total: expected, cash: expected });
+    expect(ackState(core.db)).toEqual({ lastMutationId: 60, ackedMutationId: 60 });
+    expect(core.status()).toMatchObject({ pending: 0, pendingTotal: 0, parked: 0, syncProgress: null });
+    expect(core.status().lastSyncedAt).not.toBeNull();
+    expect(statuses.at(-1)).toMatchObject({ pending: 0, pendingTotal: 0 });
+  });
+
+  it('keeps entries whose acknowledgement was lost and sends them again; the server applies them once', async () => {
+    const sys = await system();
+    let dropAnswers = 2;
+    const lossy: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (String(input).endsWith('/v1/sync/push') && dropAnswers-- > 0) {
+        await res.arrayBuffer();
+        throw new TypeError('fetch failed'); // the server applied it; the till never hears so
+      }
+      return res;
+    };
+    const { core, storeId } = await tillFor(sys, lossy);
+    let expected = 0;
+    for (let i = 0; i < 5; i++) {
+      const s = cashSale(core, i);
+      await core.payCash({ saleId: s.id, tendered: s.total });
+      expected += s.total;
+    }
+    core.start();
+    await until(() => core.status().pendingOutbox === 0);
+    expect(dropAnswers).toBeLessThan(0);
+    expect(await storeSalesTotals(sys.server.ctx.database.db, storeId)).toMatchObject({
+      sales: 5,
+      total: expected,
+      cash: expected,
+    });
+  });
+
+  it('parks an entry the server refuses, with its reason, never deletes it, and re-sends it on retry', async () => {
+    const sys = await system();
+    const { core, h, storeId } = await tillFor(sys);
+    const good = cashSale(core, 1);
+    // A corrupt entry (its total disagrees with its lines), as a bug or a damaged disk could leave.
+    core.db.transaction(() => {
+      enqueue(
+        core.db,
+        { id: newId(), kind: 'sale.created', entityId: good.id, payload: { id: good.id, total: -5, lines: [] } },
+        Date.now(),
+      );
+    })();
+    const after = cashSale(core, 2);
+    core.start();
+    await until(() => core.status().pendingOutbox === 0);
+    const parked = listParked(core.db);
+    expect(parked).toHaveLength(1);
+    expect(parked[0]!.lastError).toMatch(/^INVALID_INPUT: /);
+    expect(core.status()).toMatchObject({ parked: 1, parkedOutbox: 1 });
+    expect(await storeSalesTotals(sys.server.ctx.database.db, storeId)).toMatchObject({
+      sales: 2,
+      total: good.total + after.total,
+    });
+
+    const r = await h['sync:retryParked'](undefined);
+    expect(r.ok).toBe(true);
+    // It went back to the queue under a new id (3 was consumed by the refusal), and was refused again: kept.
+    await until(() => listParked(core.db)[0]?.mutationId === 4);
+    expect(listParked(core.db)).toHaveLength(1);
+    expect(ackState(core.db).ackedMutationId).toBe(4);
+  });
+
+  it('keeps selling offline and counts the unsynced sales; the backlog drains when the server is reachable', async () => {
+    const sys = await system();
+    let down = true;
+    const gate: typeof fetch = async (input, init) => {
+      if (down) throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const { core, storeId } = await tillFor(sys, gate);
+    core.start();
+    let total = 0;
+    for (let i = 0; i < 12; i++) {
+      const s = cashSale(core, i);
+      await core.payCash({ saleId: s.id, tendered: s.total });
+      total += s.total;
+    }
+    await until(() => listOutbox(core.db).some((e) => e.attempts > 0));
+    expect(core.status()).toMatchObject({ pending: 12, pendingTotal: total, parked: 0 });
+    expect(core.status().lastError).toMatch(/could not connect/);
+    down = false;
+    await until(() => core.status().pendingOutbox === 0);
+    expect(await storeSalesTotals(sys.server.ctx.database.db, storeId)).toMatchObject({ sales: 12, total });
+  });
+});
+
+describe('drain error classification', () => {
+  function stepper(answers: PushResult[]) {
+    const core = makeCore();
+    core.seedDemoCatalog();
+    for (let i = 0; i < 6; i++) cashSale(core, i);
+    const sent: number[][] = [];
+    const api = {
+      push: async (req: { mutations: { mutation_id: number }[] }) => {
+        sent.push(req.mutations.map((m) => m.mutation_id));
+        return answers.shift()!;
+      },
+    } as unknown as ServerApi;
+    const reach: boolean[] = [];
+    const pusher = new SyncPusher({
+      db: core.db,
+      api: () => api,
+      now: Date.now,
+      log: silentLogger,
+      onChange: () => {},
+      onReachability: (ok) => reach.push(ok),
+      batchSize: 4,
+    });
+    return { core, pusher, sent, reach };
+  }
+  const fail = (status: number, code: string, extra: object = {}): PushResult => ({
+    ok: false,
+    status,
+    code,
+    message: code,
+    ...extra,
+  });
+
+  it('retries network errors and 5xx, halves the batch on 413, and never parks for a whole-request refusal', async () => {
+    const ok = (last: number): PushResult => ({
+      ok: true,
+      data: { last_mutation_id: last, rejected: [], server_time: Date.now(), clock_skew_ms: 0 },
+      rttMs: 1,
+      sentAt: Date.now(),
+    });
+    const { core, pusher, sent, reach } = stepper([
+      fail(0, 'NETWORK'),
+      fail(503, 'INTERNAL'),
+      fail(413, 'PAYLOAD_TOO_LARGE'),
+      ok(2),
+      fail(401, 'UNAUTHORIZED'),
+      fail(409, 'MUTATION_GAP', { lastMutationId: 0 }),
+      ok(6),
+    ]);
+    expect(await pusher.drainOnce()).toBe('failed');
+    expect(await pusher.drainOnce()).toBe('failed');
+    expect(nextBatch(core.db, 10)[0]!.attempts).toBe(2);
+    expect(await pusher.drainOnce()).toBe('progress');
+    expect(await pusher.drainOnce()).toBe('progress');
+    expect(sent.slice(0, 4)).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [1, 2],
+    ]);
+    expect(await pusher.drainOnce()).toBe('failed');
+    expect(pusher.lastError).toBe('UNAUTHORIZED');
+    expect(await pusher.drainOnce()).toBe('failed');
+    expect(pusher.lastError).toMatch(/queue starts at 3/);
+    expect(listParked(core.db)).toEqual([]);
+    expect(await pusher.drainOnce()).toBe('progress');
+    expect(await pusher.drainOnce()).toBe('empty');
+    expect(reach).toEqual([false, false, true, true, true, true, true]);
+  });
+});
+
+describe('offline detection', () => {
+  it('does not flap on a socket that drops and comes back, and needs a stable socket to come back online', () => {
+    vi.useFakeTimers();
+    const seen: ConnectionState[] = [];
+    const m = new ConnectivityMonitor({ onChange: (s) => seen.push(s), downAfterMs: 4_000, upAfterMs: 1_500 });
+    m.socket(true);
+    expect(m.state).toBe('online');
+    // A flaky link: down 1 s, up 1 s, ten times: never "offline".
+    for (let i = 0; i < 10; i++) {
+      m.socket(false);
+      vi.advanceTimersByTime(1_000);
+      m.socket(true);
+      vi.advanceTimersByTime(1_000);
+    }
+    expect(seen).toEqual(['online']);
+    m.socket(false);
+    vi.advanceTimersByTime(4_000);
+    expect(m.state).toBe('offline');
+    // Up for a moment only: still offline.
+    m.socket(true);
+    vi.advanceTimersByTime(500);
+    m.socket(false);
+    vi.advanceTimersByTime(10_000);
+    expect(m.state).toBe('offline');
+    m.socket(true);
+    vi.advanceTimersByTime(1_500);
+    expect(m.state).toBe('online');
+    expect(seen).toEqual(['online', 'offline', 'online']);
+  });
+
+  it('goes offline after consecutive failed requests even while the socket looks up, and back on success', () => {
+    vi.useFakeTimers();
+    const m = new ConnectivityMonitor({ onChange: () => {}, failuresToOffline: 2 });
+    m.socket(true);
+    m.requestFailed();
+    expect(m.state).toBe('online');
+    m.requestOk();
+    m.requestFailed();
+    expect(m.state).toBe('online');
+    m.requestFailed();
+    expect(m.state).toBe('offline');
+    m.requestOk();
+    expect(m.state).toBe('online');
+  });
+});
