@@ -158,6 +158,40 @@ export const QrisPaymentPayloadSchema = z.strictObject({
   created_at: EpochMs,
 });
 
+/** The EMV "ans" label set for QRIS tag 62 labels: 1–25 printable ASCII characters. */
+export const QrisLabelSchema = z
+  .string()
+  .regex(/^[\x20-\x7e]{1,25}$/, { error: 'must be 1–25 printable ASCII characters' });
+
+/**
+ * A QRIS payment taken while the server could not be reached: the till derived `qr_string` from the store's
+ * static QRIS (amount in tag 54, `offline_ref` in 62/05) and the cashier confirmed payment on the customer's
+ * screen. It arrives `unverified` and is verified against the provider's static-QR notifications.
+ */
+export const OfflineQrisPaymentPayloadSchema = z.strictObject({
+  payment_id: IdSchema,
+  sale_id: IdSchema,
+  amount: QrisAmountSchema,
+  offline_ref: QrisLabelSchema,
+  qr_string: z.string().min(1).max(512),
+  created_at: EpochMs,
+});
+export type OfflineQrisPaymentPayload = z.output<typeof OfflineQrisPaymentPayloadSchema>;
+
+/** GET /v1/store/offline: what a till needs to take QRIS offline, and the limits it must keep. */
+export const OfflineSetupSchema = z.object({
+  /** The store's static QRIS, or null: then the till offers only cash while offline. */
+  static_qris: z.string().nullable(),
+  merchant_name: z.string().nullable(),
+  /** Whether the provider notifies payments to it (else every offline QRIS payment goes to review). */
+  verified_by_provider: z.boolean(),
+  max_amount: z.number().int().min(0),
+  max_unverified_total: z.number().int().min(0),
+  /** Unverified offline QRIS money this till holds according to the server. */
+  unverified_total: z.number().int().min(0),
+});
+export type OfflineSetup = z.infer<typeof OfflineSetupSchema>;
+
 /** The cashier cancelled a QRIS while the server could not be told. */
 export const LocalCancelPayloadSchema = z.strictObject({
   payment_id: IdSchema,
@@ -169,6 +203,7 @@ export const MUTATION_PAYLOADS = {
   'sale.created': SaleCreatedPayloadSchema,
   'payment.cash': CashPaymentPayloadSchema,
   'payment.qris': QrisPaymentPayloadSchema,
+  'payment.offline_qris': OfflineQrisPaymentPayloadSchema,
   'payment.cancel_requested': LocalCancelPayloadSchema,
 } as const;
 export type MutationType = keyof typeof MUTATION_PAYLOADS;
@@ -218,3 +253,39 @@ export const MutationGapSchema = z.object({
   error: z.object({ code: z.literal('MUTATION_GAP'), message: z.string() }),
   last_mutation_id: z.number().int().min(0),
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Reconciliation (GET /v1/reconciliation?store&date[&format=csv])
+// ---------------------------------------------------------------------------------------------------------
+
+export const ReconciliationQuerySchema = z.strictObject({
+  store: z.string().min(1).max(64),
+  /** A calendar day in WIB (UTC+7). */
+  date: z.iso.date(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+const MoneyTotalSchema = z.object({ count: z.number().int(), amount: z.number().int() });
+
+export const ReconciliationReportSchema = z.object({
+  store_id: z.string(),
+  date: z.string(),
+  totals: z.object({ verified: MoneyTotalSchema, pending: MoneyTotalSchema, review: MoneyTotalSchema }),
+  items: z.array(
+    z.object({
+      category: z.enum(['verified', 'pending', 'review']),
+      kind: z.enum(['qris', 'offline_qris', 'cash']),
+      payment_id: z.string(),
+      sale_id: z.string(),
+      device_id: z.string(),
+      status: z.string(),
+      late: z.boolean(),
+      amount: z.number().int(),
+      refunded_amount: z.number().int(),
+      provider: z.string().nullable(),
+      created_at: z.number().int(),
+      paid_at: z.number().int().nullable(),
+    }),
+  ),
+});
+export type ReconciliationReport = z.infer<typeof ReconciliationReportSchema>;

@@ -16,6 +16,7 @@ import { createProviders } from './providers/registry.ts';
 import { ProviderRouter } from './providers/router.ts';
 import { RelayHub } from './relay/hub.ts';
 import { healthRoutes } from './routes/health.ts';
+import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { syncPushRoutes } from './routes/sync-push.ts';
@@ -87,6 +88,7 @@ export async function buildApp(o: BuildOptions): Promise<App> {
 
   healthRoutes(app, ctx);
   paymentRoutes(app, ctx);
+  offlineRoutes(app, ctx);
   syncRoutes(app, ctx, hub);
   syncPushRoutes(app, ctx);
   await webhookRoutes(app, ctx);

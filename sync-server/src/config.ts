@@ -29,6 +29,10 @@ const EnvSchema = z.object({
   /** A payment still pending this long after creation is checked with the provider by the sweeper. */
   SWEEP_PENDING_AFTER_MS: int(1_000, 3_600_000).default(30_000),
   SWEEP_INTERVAL_MS: int(200, 3_600_000).default(15_000),
+  /** A static-QR payment verifies an offline QRIS sale of the same amount made within this much of it. */
+  OFFLINE_MATCH_WINDOW_MS: int(1_000, 24 * 3_600_000).default(30 * 60_000),
+  /** An offline QRIS sale no static-QR payment has verified this long after it goes to the review queue. */
+  OFFLINE_REVIEW_AFTER_MS: int(1_000, 7 * 24 * 3_600_000).default(60 * 60_000),
   BREAKER_FAILURES: int(1, 100).default(3),
   BREAKER_COOLDOWN_MS: int(100, 3_600_000).default(30_000),
   XENDIT_SECRET_KEY: z.string().min(1).optional(),
@@ -53,6 +57,7 @@ export type Config = Readonly<{
   paymentTtlSeconds: number;
   providerTimeoutMs: number;
   sweep: { pendingAfterMs: number; intervalMs: number };
+  offline: { matchWindowMs: number; reviewAfterMs: number };
   breaker: { failures: number; cooldownMs: number };
   xendit: { baseUrl: string; secretKey: string; callbackToken: string; mode: ProviderMode } | null;
   midtrans: {
@@ -120,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     paymentTtlSeconds: e.PAYMENT_TTL_SECONDS,
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
     sweep: { pendingAfterMs: e.SWEEP_PENDING_AFTER_MS, intervalMs: e.SWEEP_INTERVAL_MS },
+    offline: { matchWindowMs: e.OFFLINE_MATCH_WINDOW_MS, reviewAfterMs: e.OFFLINE_REVIEW_AFTER_MS },
     breaker: { failures: e.BREAKER_FAILURES, cooldownMs: e.BREAKER_COOLDOWN_MS },
     xendit,
     midtrans,

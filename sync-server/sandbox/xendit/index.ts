@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { type Chaos, type RetryPolicy, WebhookDispatcher } from '../webhook-dispatcher.ts';
 import { type PaymentRecord, type QrRecord, type RefundRecord, XenditLedger } from './ledger.ts';
-import { defaultMerchantStaticQr, dynamicQrString, isFromMerchantQr, qrAmount } from './qr.ts';
+import { defaultMerchantStaticQr, dynamicQrString, isFromMerchantQr, qrAmount, staticQrString } from './qr.ts';
 
 export type XenditSandboxOptions = {
   secretKey: string;
@@ -23,6 +23,12 @@ export type XenditSandboxOptions = {
   chaos?: Partial<Chaos>;
   /** The store's printed static QRIS; a plausible Xendit-acquired one when absent. */
   merchantStaticQr?: string;
+  /**
+   * Whether a payment to a STATIC QR is called back with the string the payer scanned (which carries the till's
+   * 62/05 reference label) rather than the static QR's own string. Xendit's behaviour here is not documented
+   * (reference §1.6): tests run both ways.
+   */
+  echoScannedQr?: boolean;
   logger?: boolean;
   /** The sandbox clock (epoch ms) for expiry; injected by tests. */
   now?: () => number;
@@ -38,6 +44,8 @@ export type XenditSandbox = {
   /** True when this string is one of our QR codes, or derived from the merchant's static QR (an offline QR). */
   ownsQr(qrString: string): boolean;
   setCallbackUrl(url: string | null): void;
+  /** See XenditSandboxOptions.echoScannedQr. */
+  setEchoScannedQr(echo: boolean): void;
   close(): Promise<void>;
 };
 
@@ -122,6 +130,7 @@ export async function createXenditSandbox(opts: XenditSandboxOptions): Promise<X
   const businessId = randomBytes(12).toString('hex');
   const staticQr = opts.merchantStaticQr ?? defaultMerchantStaticQr();
   let callbackUrl = opts.callbackUrl;
+  let echoScanned = opts.echoScannedQr ?? true;
   const dispatcher = new WebhookDispatcher({
     policy: xenditRetryPolicy,
     timeScale,
@@ -238,17 +247,21 @@ export async function createXenditSandbox(opts: XenditSandboxOptions): Promise<X
       if (qr.amount === null) return { ok: false, code: 'AMOUNT_REQUIRED', message: 'This QR code has no amount' };
       return payAndNotify(qr, qr.amount, source, qrString);
     }
-    if (isFromMerchantQr(qrString, staticQr)) {
-      // An offline QR the till derived from the printed static QR: the wallet pays the amount it carries.
+    const origin = [...ledger.qrs.values()].find((q) => q.type === 'STATIC' && isFromMerchantQr(qrString, q.qr_string));
+    if (origin) {
+      // An offline QR the till derived from a static QR: the wallet pays the amount it carries, to the static QR.
       const amount = qrAmount(qrString);
       if (amount === null) return { ok: false, code: 'AMOUNT_REQUIRED', message: 'This QR code has no amount' };
-      return payAndNotify(merchantQr, amount, source, qrString);
+      return payAndNotify(origin, amount, source, echoScanned ? qrString : origin.qr_string);
     }
     return { ok: false, code: 'QR_CODE_NOT_FOUND', message: 'This QR code is not a Xendit sandbox QR code' };
   }
 
   function ownsQr(qrString: string): boolean {
-    return ledger.qrByString(qrString) !== undefined || isFromMerchantQr(qrString, staticQr);
+    return (
+      ledger.qrByString(qrString) !== undefined ||
+      [...ledger.qrs.values()].some((q) => q.type === 'STATIC' && isFromMerchantQr(qrString, q.qr_string))
+    );
   }
 
   function settleLater(refundId: string): void {
@@ -326,8 +339,26 @@ export async function createXenditSandbox(opts: XenditSandboxOptions): Promise<X
     const parsed = CreateQrSchema.safeParse(raw);
     if (!parsed.success) throw validation(parsed.error);
     const body = parsed.data;
-    if (body.type === 'STATIC')
-      throw new XenditHttpError(400, 'API_VALIDATION_ERROR', 'STATIC QR codes are not simulated');
+    if (body.type === 'STATIC') {
+      // A STATIC QR has no amount and does not expire: the payer (or a till deriving from it) sets the amount.
+      const at = now();
+      const id = `qr_${randomUUID()}`;
+      const qr: QrRecord = {
+        id,
+        reference_id: body.reference_id,
+        type: 'STATIC',
+        currency: 'IDR',
+        channel_code: body.channel_code ?? 'ID_XENDIT',
+        amount: null,
+        expiresAt: null,
+        qr_string: staticQrString(id),
+        created: at,
+        updated: at,
+        metadata: body.metadata ?? null,
+      };
+      ledger.addQr(qr);
+      return reply.code(201).send(qrView(qr));
+    }
     const amount = body.amount;
     if (amount === undefined || !Number.isSafeInteger(amount) || amount < 1 || amount > 10_000_000) {
       throw new XenditHttpError(
@@ -435,6 +466,9 @@ export async function createXenditSandbox(opts: XenditSandboxOptions): Promise<X
     ownsQr,
     setCallbackUrl(url) {
       callbackUrl = url;
+    },
+    setEchoScannedQr(echo) {
+      echoScanned = echo;
     },
     async close() {
       dispatcher.close();

@@ -30,6 +30,31 @@ export function defaultMerchantStaticQr(): string {
   ]);
 }
 
+/**
+ * A STATIC QR created through the API: the demo merchant's sticker with its own merchant PAN and NMID, derived
+ * from the QR id, so that payments to QRs derived from it can be told apart from the printed one's.
+ */
+export function staticQrString(qrId: string): string {
+  const digits = [...qrId.replaceAll(/[^0-9a-f]/g, '')].map((c) => Number.parseInt(c, 16) % 10).join('');
+  return buildQris([
+    tlv('00', '01'),
+    tlv('01', '11'),
+    template('26', [
+      tlv('00', 'CO.XENDIT.WWW'),
+      tlv('01', `93600848${digits.slice(0, 10)}`),
+      tlv('02', `KQ${digits.slice(10, 23)}`),
+      tlv('03', 'UMI'),
+    ]),
+    template('51', [tlv('00', 'ID.CO.QRIS.WWW'), tlv('02', `ID10${digits.slice(0, 11)}`), tlv('03', 'UMI')]),
+    tlv('52', '5411'),
+    tlv('53', '360'),
+    tlv('58', 'ID'),
+    tlv('59', 'KASIR QRIS DEMO'),
+    tlv('60', 'JAKARTA'),
+    tlv('61', '10110'),
+  ]);
+}
+
 /** The 62/05 reference label for a QR id: `qr_` plus 22 hex digits of its UUID, within the 25-character limit. */
 export function referenceLabel(qrId: string): string {
   return qrId.replaceAll('-', '').slice(0, 25);

@@ -6,6 +6,16 @@ export interface StoresTable {
   name: string;
   provider: string;
   created_at: number;
+  /** The static QRIS the till derives offline payments from (validated by the codec), if configured. */
+  static_qris: string | null;
+  /** The provider that notifies payments to the static QR (Xendit); null when none does (they go to review). */
+  static_provider: string | null;
+  /** That provider's id of the static QR (Xendit qr_…). */
+  static_ref: string | null;
+  /** Largest single offline QRIS payment a till may take, rupiah. */
+  offline_max_amount: Generated<number>;
+  /** Most unverified offline QRIS money one till may hold, rupiah. */
+  offline_max_unverified: Generated<number>;
 }
 
 export interface DevicesTable {

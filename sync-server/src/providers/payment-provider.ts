@@ -60,6 +60,14 @@ export type ParsedWebhook = {
   refundedAmount?: Rupiah | null;
   /** When the provider says it happened, UTC epoch ms, if it says. */
   occurredAt: number | null;
+  /**
+   * A payment to a store's STATIC QR (an offline QRIS sale, derived by the till), rather than to one of our
+   * dynamic QRs: `providerRef` then names the static QR, and the payment is matched to the till's offline sale.
+   */
+  staticQr?: {
+    /** Tag 62/05 of the QR the payer scanned, when the provider echoes that string back; null otherwise. */
+    reference: string | null;
+  };
 };
 
 export type RefundResult = { refundId: string; status: 'pending' | 'succeeded' | 'failed'; amount: Rupiah };
@@ -84,6 +92,11 @@ export interface PaymentProvider {
     ref: PaymentRef & { paymentRef: string | null },
     req: { refundId: string; amount: Rupiah; reason?: string },
   ): Promise<RefundResult>;
+  /**
+   * Creates a STATIC QR for a store, whose payments the provider then notifies (offline QRIS). Absent when the
+   * provider offers none through its API.
+   */
+  createStaticQr?(req: { reference: string }): Promise<{ providerRef: string; qrString: string }>;
   /** Runs on the raw request bytes in constant time. */
   verifyWebhook(req: RawWebhook): boolean;
   /** Throws WebhookPayloadError on a body that does not have the provider's shape. */

@@ -94,3 +94,48 @@ export async function claimCreate(db: Executor, id: string, now: number, until: 
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/**
+ * Offline QRIS payments of a store for one amount, created within [from, to], that a static-QR payment could
+ * still verify (unverified, or already sent to review), locked like getPaymentForUpdate.
+ */
+export async function listOfflineCandidates(
+  db: Executor,
+  dialect: 'sqlite' | 'postgres',
+  q: { storeId: string; amount: number; from: number; to: number },
+): Promise<PaymentRow[]> {
+  const s = db
+    .selectFrom('payments')
+    .selectAll()
+    .where('store_id', '=', q.storeId)
+    .where('status', 'in', ['unverified', 'needs_review'])
+    .where('amount', '=', q.amount)
+    .where('offline_ref', 'is not', null)
+    .where('created_at', '>=', q.from)
+    .where('created_at', '<=', q.to);
+  return (dialect === 'postgres' ? s.forUpdate() : s).execute();
+}
+
+export async function getOfflinePaymentByRef(
+  db: Executor,
+  storeId: string,
+  offlineRef: string,
+): Promise<PaymentRow | undefined> {
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where('store_id', '=', storeId)
+    .where('offline_ref', '=', offlineRef)
+    .executeTakeFirst();
+}
+
+/** Offline QRIS money a device holds that is not verified yet, rupiah. */
+export async function unverifiedTotal(db: Executor, deviceId: string): Promise<number> {
+  const r = await db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
+    .where('device_id', '=', deviceId)
+    .where('status', '=', 'unverified')
+    .executeTakeFirstOrThrow();
+  return Number(r.total);
+}

@@ -63,3 +63,15 @@ export async function countWebhookEvents(db: Executor, provider?: string): Promi
   const rows = await q.groupBy('outcome').execute();
   return Object.fromEntries(rows.map((r) => [r.outcome, Number(r.n)]));
 }
+
+/** Parked events about one provider reference (a store's static QR), oldest first. */
+export async function listParkedByRef(db: Executor, provider: string, providerRef: string): Promise<WebhookEventRow[]> {
+  const rows = await db
+    .selectFrom('webhook_events')
+    .selectAll()
+    .where('outcome', '=', 'parked')
+    .where('provider', '=', provider)
+    .where('provider_ref', '=', providerRef)
+    .execute();
+  return rows.sort((a, b) => a.id - b.id);
+}

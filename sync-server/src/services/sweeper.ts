@@ -11,6 +11,7 @@ import type { PaymentRow } from '../db/schema.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { listDueForCheck, updatePayment } from '../repos/payments-repo.ts';
 import type { ServerContext } from './context.ts';
+import { reviewOffline } from './offline-qris.ts';
 import { applyOrPark, inTransaction, readChange } from './payment-state.ts';
 
 /** How long past its deadline a payment may stay pending at the provider before the sweeper ends it there. */
@@ -46,6 +47,13 @@ export async function sweepOnce(ctx: ServerContext, limit = 50): Promise<{ check
 async function checkOne(ctx: ServerContext, p: PaymentRow): Promise<boolean> {
   const now = ctx.now();
   const db = ctx.database.db;
+  if (p.offline_ref !== null) {
+    // An offline QRIS payment no static-QR payment has verified in time: one last match, else to review.
+    const changed = await inTransaction(ctx, (trx, published) => reviewOffline(ctx, trx, p, published));
+    await updatePayment(db, p.id, { next_check_at: null });
+    ctx.metrics.sweeps.inc({ result: changed ? 'offline_reviewed' : 'unchanged' });
+    return changed;
+  }
   if (p.provider_ref === null) {
     // It never got a QR, so nobody can pay it; once its lifetime has passed, close it so no screen waits on it.
     const lifetimeEnd = p.created_at + ctx.config.paymentTtlSeconds * 1000;

@@ -17,6 +17,7 @@ import {
   type LocalCancelPayloadSchema,
   MUTATION_PAYLOADS,
   type MutationType,
+  type OfflineQrisPaymentPayload,
   type PushMutation,
   type PushRejection,
   type PushRequestSchema,
@@ -41,6 +42,8 @@ import {
   lockDeviceSync,
 } from '../repos/synced-sales-repo.ts';
 import type { ServerContext } from './context.ts';
+import { recordOfflinePayment } from './offline-qris.ts';
+import type { Published } from './payment-state.ts';
 import { cancelPayment } from './payments.ts';
 
 export class MutationGapError extends Error {
@@ -61,6 +64,10 @@ type Apply = {
   trx: Executor;
   device: DeviceRow;
   receivedAt: number;
+  /** Server time − the till's time for this push: turns the till's clock readings into the server's. */
+  skewMs: number;
+  /** Stores whose tills hear of payment changes once the push has committed. */
+  published: Published;
 };
 
 const reject = (entityId: string | null, code: string, message: string): Outcome => ({
@@ -75,8 +82,22 @@ const handlers: { [T in MutationType]: (a: Apply, p: z.output<(typeof MUTATION_P
   'sale.created': applySale,
   'payment.cash': applyCash,
   'payment.qris': linkQris,
+  'payment.offline_qris': recordOffline,
   'payment.cancel_requested': recordCancel,
 };
+
+/** An offline QRIS payment: recorded unverified, and verified at once if its static-QR payment is already in. */
+async function recordOffline(a: Apply, p: OfflineQrisPaymentPayload): Promise<Outcome> {
+  const r = await recordOfflinePayment(
+    a.ctx,
+    a.trx,
+    a.device,
+    { ...p, created_at: p.created_at + a.skewMs },
+    a.published,
+  );
+  if (r.outcome === 'rejected') return reject(p.payment_id, r.code, r.message);
+  return { outcome: r.outcome, entityId: p.payment_id };
+}
 
 async function applySale(a: Apply, s: z.output<typeof SaleCreatedPayloadSchema>): Promise<Outcome> {
   const created = await insertSaleIfAbsent(a.trx, {
@@ -208,6 +229,7 @@ export async function pushMutations(
   const first = req.mutations[0]!.mutation_id;
   const lastInBatch = req.mutations.at(-1)!.mutation_id;
   const cancels: string[] = [];
+  const published: Published = new Set();
 
   const result = await ctx.database.db.transaction().execute(async (trx) => {
     const { last_mutation_id: applied } = await lockDeviceSync(trx, ctx.database.kind, device.id);
@@ -222,7 +244,7 @@ export async function pushMutations(
     if (fresh.length === 0) return { last: applied, rejected };
     if (fresh[0]!.mutation_id !== applied + 1) throw new MutationGapError(applied, fresh[0]!.mutation_id);
 
-    const a: Apply = { ctx, trx, device, receivedAt };
+    const a: Apply = { ctx, trx, device, receivedAt, skewMs: skew, published };
     const log: NewSyncMutation[] = [];
     for (const m of fresh) {
       const o = await applyOne(a, m);
@@ -246,6 +268,7 @@ export async function pushMutations(
     return { last, rejected };
   });
 
+  for (const storeId of published) ctx.published(storeId);
   // Cancels the cashier made offline reach the provider now, outside the transaction. If the customer had paid
   // meanwhile the provider refuses and the payment becomes paid: money in is never hidden.
   for (const id of cancels) {

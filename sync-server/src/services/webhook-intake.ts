@@ -12,6 +12,7 @@ import type { ParsedWebhook, ProviderPaymentState, RawWebhook } from '../provide
 import { getPaymentForEvent, updatePayment } from '../repos/payments-repo.ts';
 import { insertWebhookEvent, insertWebhookEventOnce, setWebhookOutcome } from '../repos/webhook-events-repo.ts';
 import type { ServerContext } from './context.ts';
+import { onStaticPayment } from './offline-qris.ts';
 import { applyOrPark, type Published, webhookChange } from './payment-state.ts';
 
 export type IntakeResult = {
@@ -163,6 +164,8 @@ export async function ingestWebhook(
       await setOutcome(trx, id, 'ignored', 'no status change', now);
       return 'ignored' as const;
     }
+    // A payment to a store's static QR verifies an offline QRIS sale rather than one of our dynamic QRs.
+    if (parsed.staticQr) return onStaticPayment(ctx, trx, providerId, parsed, id, published);
     const payment = await getPaymentForEvent(trx, ctx.database.kind, providerId, parsed.paymentId, parsed.providerRef);
     const change = webhookChange(parsed, id);
     // How much was refunded is not signed either: take the provider's own figure.

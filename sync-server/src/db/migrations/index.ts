@@ -8,6 +8,7 @@ import type { Migration } from 'kysely/migration';
 import { m0001Initial } from './0001-initial.ts';
 import { m0005SalesSync } from './0005-sales-sync.ts';
 import { m0006PaymentChecks } from './0006-payment-checks.ts';
+import { m0007OfflineQris } from './0007-offline-qris.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type MigrationFactory = (dialect: Dialect) => Migration;
@@ -16,6 +17,7 @@ export const migrationFactories: Record<string, MigrationFactory> = {
   '0001-initial': m0001Initial,
   '0005-sales-sync': m0005SalesSync,
   '0006-payment-checks': m0006PaymentChecks,
+  '0007-offline-qris': m0007OfflineQris,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -136,6 +136,18 @@ export function createXenditProvider(cfg: XenditConfig, deps: Deps = {}): Paymen
 
     getPayment: paymentState,
 
+    async createStaticQr({ reference }) {
+      const body: CreateQrCodeRequest = { reference_id: reference, type: 'STATIC', currency: 'IDR' };
+      const qr = await call('POST', '/qr_codes', QrCodeSchema, { body });
+      if (qr.reference_id !== reference || qr.type !== 'STATIC') {
+        throw new ProviderUnavailableError(
+          `Xendit answered a STATIC create for ${reference} with ${qr.reference_id}/${qr.type}`,
+          'BAD_RESPONSE',
+        );
+      }
+      return { providerRef: qr.id, qrString: qr.qr_string };
+    },
+
     async cancelPayment() {
       // Xendit's QR Codes API has no cancel or deactivate call for a dynamic QR: it stays payable until its
       // expires_at. The server cancels locally, and a payment that still arrives is kept as a late `paid`.

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { type Rupiah, rupiah } from '../../../../shared/money.ts';
 import { mapXenditQrPaymentStatus } from '../../../../shared/payment-status.ts';
+import { describeQris } from '../../../../shared/qris/index.ts';
 import { identifier } from '../identifier.ts';
 import type { CreatedQr, ParsedWebhook, ProviderPaymentState, RefundResult } from '../payment-provider.ts';
 
@@ -21,14 +22,17 @@ const amount = z.number().finite();
 
 // ---- requests ----------------------------------------------------------------------------------------------
 
-export type CreateQrCodeRequest = {
-  reference_id: string;
-  type: 'DYNAMIC';
-  currency: 'IDR';
-  amount: number;
-  /** ISO-8601 UTC. */
-  expires_at: string;
-};
+export type CreateQrCodeRequest =
+  | {
+      reference_id: string;
+      type: 'DYNAMIC';
+      currency: 'IDR';
+      amount: number;
+      /** ISO-8601 UTC. */
+      expires_at: string;
+    }
+  /** A STATIC QR takes no amount: the payer enters it, or a till derives a dynamic payload from it (§1.3). */
+  | { reference_id: string; type: 'STATIC'; currency: 'IDR' };
 
 export type QrRefundRequest = { amount: number; reason?: string };
 
@@ -62,6 +66,9 @@ export const QrPaymentSchema = z.looseObject({
   created: z.string().optional(),
   business_id: z.string().optional(),
   channel_code: z.string().nullish(),
+  /** DYNAMIC | STATIC: the kind of QR that was paid (callbacks carry it). */
+  type: z.string().optional(),
+  qr_string: z.string().nullish(),
 });
 export type QrPayment = z.infer<typeof QrPaymentSchema>;
 
@@ -204,6 +211,9 @@ export function toParsedWebhook({ version, body }: QrPaymentCallback): ParsedWeb
       status: mapXenditQrPaymentStatus(d.status),
       amount: fromXenditAmount(d.amount),
       occurredAt: parseTime(d.created) ?? parseTime(body.created),
+      ...(d.type === 'STATIC'
+        ? { staticQr: { reference: d.qr_string ? describeQris(d.qr_string).additional.referenceLabel : null } }
+        : {}),
     };
   }
   return {
