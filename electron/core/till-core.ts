@@ -52,7 +52,10 @@ export type TillCoreOptions = {
   fetch?: typeof fetch;
   /** Watchdog tick: polling fallback while the socket is down, expiry checks. */
   pollIntervalMs?: number;
+  /** Requests the server answers on its own (default shared/deadlines.ts TILL_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
+  /** Requests that wait on the payment provider (default: longer than the server's provider deadline). */
+  providerRequestTimeoutMs?: number;
   live?: Pick<LiveLinkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'heartbeatMs'>;
 };
 
@@ -276,6 +279,7 @@ export class TillCore {
           baseUrl: c.serverUrl,
           token: c.deviceToken,
           timeoutMs: this.#o.requestTimeoutMs,
+          providerTimeoutMs: this.#o.providerRequestTimeoutMs,
           ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
         })
       : null;
