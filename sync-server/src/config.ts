@@ -16,7 +16,8 @@ const url = z.url({ protocol: /^https?$/ });
 const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: int(0, 65_535).default(8787),
-  DATA_DIR: z.string().default('./data'),
+  /** The folder `npm start` gives its server too, so the CLI finds the demo store (see main.ts). */
+  DATA_DIR: z.string().default('./data/server'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
