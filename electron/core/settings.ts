@@ -1,6 +1,12 @@
 /** Device configuration stored in the local settings table, with defaults for a fresh till. */
 import type { Database } from 'better-sqlite3';
-import { type IpcParsed, type Language, SETTINGS_MESSAGES, type SettingsView } from '../../shared/ipc.ts';
+import {
+  type IpcInput,
+  type IpcParsed,
+  type Language,
+  SETTINGS_MESSAGES,
+  type SettingsView,
+} from '../../shared/ipc.ts';
 import { needsInsecureConfirmation, normalizeServerUrl } from '../../shared/server-url.ts';
 import { readSettings, writeSettings } from './db/repos/settings-repo.ts';
 import { fail } from './errors.ts';
@@ -83,3 +89,15 @@ export function toSettingsView(c: DeviceConfig): SettingsView {
 
 export const isConfigured = (c: DeviceConfig): c is DeviceConfig & { serverUrl: string; deviceToken: string } =>
   !!c.serverUrl && !!c.deviceToken;
+
+/**
+ * Settings given at launch (environment, command line) repeat the server URL on every start, but the token is
+ * needed only when that URL is new: a URL equal to the stored one with no token beside it is dropped, so a
+ * restart with the same `--server-url` keeps working while a different one still needs `--device-token`.
+ */
+export function launchSettings(current: SettingsView, s: IpcInput<'settings:set'>): IpcInput<'settings:set'> {
+  if (typeof s.serverUrl !== 'string' || s.deviceToken) return s;
+  if (normalizeServerUrl(s.serverUrl) !== current.serverUrl) return s;
+  const { serverUrl: _same, allowInsecure: _confirmed, ...rest } = s;
+  return rest;
+}
