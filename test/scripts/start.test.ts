@@ -4,7 +4,7 @@
  * finds. Every run uses its own temp data folder and free ports (0), so it never touches ./data or 8787.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,10 @@ describe('npm start runs beside another instance and shares its database with th
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(join(dataDir, 'npm-start.pid'), String(dead));
 
+    // A build older than its sources (here: than every source) is rebuilt, not served stale.
+    const built = join(root, 'dist/renderer/index.html');
+    if (existsSync(built)) utimesSync(built, 1, 1);
+
     const child: ChildProcess = spawn(process.execPath, ['scripts/start.ts'], {
       cwd: root,
       env: env(dataDir),
@@ -112,6 +116,8 @@ describe('npm start runs beside another instance and shares its database with th
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(out, err).toMatch(/Ctrl-C stops everything/);
+    expect(out).toContain('Building the till');
+    expect(statSync(built).mtimeMs).toBeGreaterThan(1_000);
     const serverUrl = /sync-server\s+(http:\/\/\S+)/.exec(out)?.[1];
     const tillUrl = /till\s+(http:\/\/\S+)/.exec(out)?.[1];
     expect(serverUrl).toBeDefined();
