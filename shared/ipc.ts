@@ -24,7 +24,10 @@ export const TILL_ERROR_CODES = {
   FORBIDDEN: false,
   /** The sync-server cannot be reached (network, timeout, 5xx other than the provider). Try again later. */
   SERVER_UNREACHABLE: true,
-  /** The server is up but the payment provider is not (503 PROVIDER_UNAVAILABLE). */
+  /**
+   * The server is up but the payment provider failed: its PROVIDER_UNAVAILABLE (503), PROVIDER_REJECTED (502)
+   * or NOT_SUPPORTED (501). The screen says "payment provider unavailable, try again or take cash".
+   */
   PROVIDER_UNAVAILABLE: true,
   ALREADY_PAID: false,
   /** No server URL / device token yet: the settings screen must be filled in first. */
