@@ -82,8 +82,16 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     SWEEP_INTERVAL_MS: String(o.sweepIntervalMs ?? 2_000),
     SWEEP_PENDING_AFTER_MS: String(o.sweepPendingAfterMs ?? 5_000),
   };
-  const server = await buildApp({ config: loadConfig(env) });
-  await server.app.listen({ host, port });
+  let server: App | null = null;
+  try {
+    server = await buildApp({ config: loadConfig(env) });
+    await server.app.listen({ host, port });
+  } catch (e) {
+    // A busy port (or a bad database) must not leave the sandboxes listening behind the error.
+    await server?.app.close().catch(() => undefined);
+    await sandboxes.close().catch(() => undefined);
+    throw e;
+  }
   const db = server.ctx.database.db;
 
   return {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Rupiah } from './money.ts';
 import type { PaymentStatus } from './payment-status.ts';
 import type { AppError, Result } from './result.ts';
+import { needsInsecureConfirmation } from './server-url.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Errors
@@ -23,7 +24,10 @@ export const TILL_ERROR_CODES = {
   FORBIDDEN: false,
   /** The sync-server cannot be reached (network, timeout, 5xx other than the provider). Try again later. */
   SERVER_UNREACHABLE: true,
-  /** The server is up but the payment provider is not (503 PROVIDER_UNAVAILABLE). */
+  /**
+   * The server is up but the payment provider failed: its PROVIDER_UNAVAILABLE (503), PROVIDER_REJECTED (502)
+   * or NOT_SUPPORTED (501). The screen says "payment provider unavailable, try again or take cash".
+   */
   PROVIDER_UNAVAILABLE: true,
   ALREADY_PAID: false,
   /** No server URL / device token yet: the settings screen must be filled in first. */
@@ -196,19 +200,43 @@ export const CashInput = z.strictObject({
   saleId: Id,
   tendered: z.number().int({ error: 'tendered must be whole rupiah' }).min(0).max(10_000_000_000),
 });
-export const SettingsInput = z.strictObject({
-  serverUrl: z
-    .url({ protocol: /^https?$/, error: 'server URL must be an http(s) URL' })
-    .max(500)
-    .nullable()
-    .optional(),
-  deviceToken: z.string().trim().min(1).max(200).nullable().optional(),
-  storeName: z.string().trim().min(1).max(200).optional(),
-  deviceName: z.string().trim().min(1).max(200).optional(),
-  language: z.enum(['id', 'en']).optional(),
-  /** The store's printed static QRIS (for offline QRIS, a later issue); parsed when used. */
-  staticQris: z.string().trim().min(1).max(512).nullable().optional(),
-});
+/** The refusals of `settings:set`, worded once for the schema and the core. */
+export const SETTINGS_MESSAGES = {
+  tokenRequired: 'a new server URL needs the device token again (a stored token is never sent to another URL)',
+  insecure:
+    'plain http to an address outside the local network would send the device token unencrypted; use https or confirm with allowInsecure',
+} as const;
+/**
+ * Settings. The device token is bound to the server URL it was entered with: giving a `serverUrl` requires the
+ * `deviceToken` again (the core also refuses a changed URL without one and never sends a stored token to a
+ * URL other than the one it came with), and plain http to an address outside the shop's network needs the
+ * manager's explicit `allowInsecure` (shared/server-url.ts).
+ */
+export const SettingsInput = z
+  .strictObject({
+    serverUrl: z
+      .url({ protocol: /^https?$/, error: 'server URL must be an http(s) URL' })
+      .max(500)
+      .nullable()
+      .optional(),
+    deviceToken: z.string().trim().min(1).max(200).nullable().optional(),
+    /** The manager confirmed sending the device token over plain http to a non-local address. */
+    allowInsecure: z.boolean().optional(),
+    storeName: z.string().trim().min(1).max(200).optional(),
+    deviceName: z.string().trim().min(1).max(200).optional(),
+    language: z.enum(['id', 'en']).optional(),
+    /** The store's printed static QRIS (for offline QRIS, a later issue); parsed when used. */
+    staticQris: z.string().trim().min(1).max(512).nullable().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (typeof v.serverUrl !== 'string') return;
+    if (!v.deviceToken) {
+      ctx.addIssue({ code: 'custom', path: ['deviceToken'], message: SETTINGS_MESSAGES.tokenRequired });
+    }
+    if (needsInsecureConfirmation(v.serverUrl) && v.allowInsecure !== true) {
+      ctx.addIssue({ code: 'custom', path: ['serverUrl'], message: SETTINGS_MESSAGES.insecure });
+    }
+  });
 export const NoInput = z.undefined();
 /** Parked outbox entries to send again (all of them when `ids` is absent). */
 export const RetryParkedInput = z

@@ -60,7 +60,10 @@ export type TillCoreOptions = {
   fetch?: typeof fetch;
   /** Watchdog tick: polling fallback while the socket is down, expiry checks. */
   pollIntervalMs?: number;
+  /** Requests the server answers on its own (default shared/deadlines.ts TILL_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
+  /** Requests that wait on the payment provider (default: longer than the server's provider deadline). */
+  providerRequestTimeoutMs?: number;
   live?: Pick<LiveLinkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'heartbeatMs'>;
   /** Outbox drain tuning (batch size, backoff); tests and benchmarks shorten it. */
   push?: Pick<PusherOptions, 'batchSize' | 'maxBodyBytes' | 'minBackoffMs' | 'maxBackoffMs' | 'random'>;
@@ -332,6 +335,7 @@ export class TillCore {
           baseUrl: c.serverUrl,
           token: c.deviceToken,
           timeoutMs: this.#o.requestTimeoutMs,
+          providerTimeoutMs: this.#o.providerRequestTimeoutMs,
           ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
         })
       : null;

@@ -15,6 +15,8 @@ export function shellConfigFromEnv(env: Record<string, string | undefined>, user
   const settings: IpcInput<'settings:set'> = {};
   if (env.KASIR_SERVER_URL) settings.serverUrl = env.KASIR_SERVER_URL;
   if (env.KASIR_DEVICE_TOKEN) settings.deviceToken = env.KASIR_DEVICE_TOKEN;
+  // Plain http to a server outside the shop's network, confirmed by whoever set up this launch.
+  if (env.KASIR_ALLOW_INSECURE === '1') settings.allowInsecure = true;
   if (env.KASIR_STORE_NAME) settings.storeName = env.KASIR_STORE_NAME;
   if (env.KASIR_DEVICE_NAME) settings.deviceName = env.KASIR_DEVICE_NAME;
   return Object.freeze({

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import { stderrLogger } from '../core/errors.ts';
 import { createHandlers } from '../core/handlers.ts';
+import { launchSettings } from '../core/settings.ts';
 import { TillCore } from '../core/till-core.ts';
 import { appProtocolHandler } from './app-protocol.ts';
 import { shellConfigFromEnv } from './config.ts';
@@ -38,8 +39,9 @@ async function start(): Promise<void> {
   const config = shellConfigFromEnv(process.env, app.getPath('userData'));
   const core = new TillCore({ dataDir: config.dataDir, log });
   const handlers = createHandlers(core);
-  if (Object.keys(config.settings).length > 0) {
-    const r = await handlers['settings:set'](config.settings);
+  const settings = launchSettings(core.getSettings(), config.settings);
+  if (Object.keys(settings).length > 0) {
+    const r = await handlers['settings:set'](settings);
     if (!r.ok) log.error('ignoring invalid settings from the environment', { error: r.error });
   }
   if (config.seedDemo) core.seedDemoCatalog();

@@ -9,7 +9,7 @@ import { startWebHost } from './start.ts';
 
 function usage(msg: string): never {
   process.stderr.write(
-    `${msg}\nusage: till:web [--data-dir ./data/till] [--port 5174] [--server-url URL] [--device-token T] [--store-name S] [--device-name N] [--renderer-dir D] [--seed-demo]\n`,
+    `${msg}\nusage: till:web [--data-dir ./data/till] [--port 5174] [--server-url URL] [--device-token T] [--store-name S] [--device-name N] [--renderer-dir D] [--seed-demo] [--allow-insecure]\n`,
   );
   process.exit(2);
 }
@@ -26,6 +26,7 @@ function parse() {
       'device-name': { type: 'string' },
       'renderer-dir': { type: 'string' },
       'seed-demo': { type: 'boolean', default: false },
+      'allow-insecure': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
     strict: true,
@@ -46,6 +47,7 @@ const settings = Object.fromEntries(
     deviceToken: args['device-token'],
     storeName: args['store-name'],
     deviceName: args['device-name'],
+    allowInsecure: args['allow-insecure'] || undefined,
   }).filter(([, v]) => v !== undefined),
 );
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { IpcInput } from '../../shared/ipc.ts';
 import type { Logger } from '../core/errors.ts';
 import { createHandlers } from '../core/handlers.ts';
+import { launchSettings } from '../core/settings.ts';
 import { TillCore, type TillCoreOptions } from '../core/till-core.ts';
 import { createWebHost } from './server.ts';
 
@@ -34,8 +35,9 @@ export async function startWebHost(o: StartWebHostOptions): Promise<WebHost> {
   const core = new TillCore({ dataDir: o.dataDir, ...(o.log ? { log: o.log } : {}), ...o.core });
   try {
     const handlers = createHandlers(core);
-    if (o.settings && Object.keys(o.settings).length > 0) {
-      const r = await handlers['settings:set'](o.settings);
+    const settings = o.settings && launchSettings(core.getSettings(), o.settings);
+    if (settings && Object.keys(settings).length > 0) {
+      const r = await handlers['settings:set'](settings);
       if (!r.ok) throw new Error(`invalid settings: ${r.error.message}`);
     }
     if (o.seedDemo) core.seedDemoCatalog();

@@ -3,6 +3,7 @@
  * object; secrets are masked when logged. Provider keys live only here, never in a till.
  */
 import { z } from 'zod';
+import { PROVIDER_TIMEOUT_DEFAULT_MS, PROVIDER_TIMEOUT_MAX_MS } from '../../shared/deadlines.ts';
 import { PROVIDER_IDS } from '../../shared/schemas/sync-api.ts';
 
 const XENDIT_API = 'https://api.xendit.co';
@@ -15,7 +16,8 @@ const url = z.url({ protocol: /^https?$/ });
 const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: int(0, 65_535).default(8787),
-  DATA_DIR: z.string().default('./data'),
+  /** The folder `npm start` gives its server too, so the CLI finds the demo store (see main.ts). */
+  DATA_DIR: z.string().default('./data/server'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
@@ -25,7 +27,8 @@ const EnvSchema = z.object({
   DEFAULT_PROVIDER: z.enum(PROVIDER_IDS).default('xendit'),
   // Short TTLs (down to 5 s) exist for demos and expiry tests; production keeps the 15-minute default.
   PAYMENT_TTL_SECONDS: int(5, 48 * 3600).default(900),
-  PROVIDER_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  // Bounded so the till, which waits longer than the provider calls of one request, is never first to give up.
+  PROVIDER_TIMEOUT_MS: int(100, PROVIDER_TIMEOUT_MAX_MS).default(PROVIDER_TIMEOUT_DEFAULT_MS),
   /** A payment still pending this long after creation is checked with the provider by the sweeper. */
   SWEEP_PENDING_AFTER_MS: int(1_000, 3_600_000).default(30_000),
   SWEEP_INTERVAL_MS: int(200, 3_600_000).default(15_000),

@@ -4,7 +4,12 @@
  *   npm run server -- enrol-device --store S --name N [--store-name X] [--provider xendit|midtrans]
  *   npm run server -- set-provider --store S --provider xendit|midtrans
  *   npm run server -- migrate
+ *
+ * Without DATA_DIR or DATABASE_URL the database is ./data/server/server.sqlite, the very file `npm start`
+ * uses (it runs its server in <KASIR_DATA_DIR or ./data>/server), so the commands above act on the demo store.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ProviderIdSchema } from '../../shared/schemas/sync-api.ts';
 import { buildApp } from './app.ts';
@@ -18,6 +23,13 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Where a server database lived before DATA_DIR defaulted to ./data/server (beside npm start's). */
+const LEGACY_SQLITE = join('data', 'server.sqlite');
+
+/** What a command acts on, for messages: the operator must be able to tell which database said "no store". */
+const where = (c: ReturnType<typeof loadConfig>) =>
+  c.database.kind === 'sqlite' ? resolve(c.database.file) : 'the PostgreSQL database in DATABASE_URL';
+
 async function main(argv: string[]): Promise<void> {
   const [command = 'serve', ...rest] = argv;
   let config: ReturnType<typeof loadConfig>;
@@ -25,6 +37,18 @@ async function main(argv: string[]): Promise<void> {
     config = loadConfig();
   } catch (e) {
     fail(e instanceof ConfigError ? e.message : String(e));
+  }
+  // A database made under the old default must not be silently replaced by an empty one in the new place.
+  if (
+    process.env.DATA_DIR === undefined &&
+    config.database.kind === 'sqlite' &&
+    existsSync(LEGACY_SQLITE) &&
+    !existsSync(config.database.file)
+  ) {
+    fail(
+      `found a server database at ./${LEGACY_SQLITE}, but the default is now ${config.database.file}: ` +
+        `move it there (with its -wal/-shm files) or set DATA_DIR=./data`,
+    );
   }
 
   if (command === 'serve') {
@@ -74,7 +98,9 @@ async function main(argv: string[]): Promise<void> {
     } else if (command === 'set-provider') {
       const provider = ProviderIdSchema.safeParse(values.provider);
       if (!values.store || !provider.success) fail('usage: set-provider --store STORE_ID --provider xendit|midtrans');
-      if (!(await setStoreProvider(database.db, values.store, provider.data))) fail(`no store ${values.store}`);
+      if (!(await setStoreProvider(database.db, values.store, provider.data))) {
+        fail(`no store ${values.store} in ${where(config)} (set DATA_DIR or DATABASE_URL to the server's database)`);
+      }
       process.stdout.write(`store ${values.store} now uses ${provider.data}\n`);
     } else {
       fail(`unknown command ${command}; use serve, enrol-device, set-provider or migrate`);

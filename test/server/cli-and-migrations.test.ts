@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startSystem } from '../../scripts/system.ts';
 import { openDatabase } from '../../sync-server/src/db/database.ts';
 import { migrationFactories } from '../../sync-server/src/db/migrations/index.ts';
+import { getStore } from '../../sync-server/src/repos/stores-repo.ts';
 import { authenticateDevice } from '../../sync-server/src/services/devices.ts';
 import { freshPgSchema, PG_URL } from './helpers.ts';
 
@@ -78,6 +80,61 @@ describe('enrol-device', () => {
     });
     expect(r.status).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('the CLI and npm start share one database by default', () => {
+  /** The CLI as `npm run server` runs it: from `cwd`, with no DATA_DIR or DATABASE_URL of its own. */
+  const cli = (cwd: string, args: string[], extra: Record<string, string> = {}) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...extra };
+    if (!('DATA_DIR' in extra)) delete env.DATA_DIR;
+    delete env.DATABASE_URL;
+    return spawnSync(process.execPath, [join(root, 'sync-server/src/main.ts'), ...args], {
+      cwd,
+      env,
+      encoding: 'utf8',
+    });
+  };
+
+  it('set-provider finds the demo store of a database made the way npm start makes it', async () => {
+    const project = tmp();
+    // scripts/start.ts: startSystem({ dataDir: <project>/data }) and the demo store toko-demo.
+    const sys = await startSystem({ dataDir: join(project, 'data'), port: 0 });
+    try {
+      await sys.enrolDevice({ storeId: 'toko-demo', storeName: 'Toko Demo Kasir', deviceName: 'Kasir 1' });
+      // While npm start's server is running, as an operator would.
+      const r = cli(project, ['set-provider', '--store', 'toko-demo', '--provider', 'midtrans']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('store toko-demo now uses midtrans');
+      expect((await getStore(sys.server.ctx.database.db, 'toko-demo'))?.provider).toBe('midtrans');
+    } finally {
+      await sys.stop();
+    }
+  });
+
+  it('says which database has no such store', () => {
+    const project = tmp();
+    const r = cli(project, ['set-provider', '--store', 'toko-lain', '--provider', 'xendit']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`no store toko-lain in ${join(realpathSync(project), 'data/server/server.sqlite')}`);
+  });
+
+  it('does not silently start empty beside a database kept under the old default ./data', () => {
+    const project = tmp();
+    expect(
+      cli(project, ['enrol-device', '--store', 'toko-lama', '--name', 'Kasir 1'], { DATA_DIR: './data' }).status,
+    ).toBe(0);
+    const refused = cli(project, ['set-provider', '--store', 'toko-lama', '--provider', 'midtrans']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('DATA_DIR=./data');
+    expect(existsSync(join(project, 'data', 'server', 'server.sqlite'))).toBe(false);
+    const kept = cli(project, ['set-provider', '--store', 'toko-lama', '--provider', 'midtrans'], {
+      DATA_DIR: './data',
+    });
+    expect(kept.status, kept.stderr).toBe(0);
   });
 });
 

@@ -1,10 +1,15 @@
 /**
  * The till's HTTP client for the sync-server (shared/schemas/sync-api.ts). Every answer is parsed with the
  * contract's schema; every failure becomes a TillFailure with a code the cashier's screen understands:
- * network errors, timeouts, 5xx and 429 are SERVER_UNREACHABLE (retryable), 503 PROVIDER_UNAVAILABLE stays
- * itself, 4xx keep their meaning.
+ * network errors, timeouts, 5xx and 429 are SERVER_UNREACHABLE (retryable); the server's provider errors
+ * (502 PROVIDER_REJECTED, 503 PROVIDER_UNAVAILABLE, 501 NOT_SUPPORTED) are PROVIDER_UNAVAILABLE; 4xx keep
+ * their meaning.
+ *
+ * The device token goes only to `baseUrl`: redirects are never followed (a redirect is reported, not obeyed),
+ * so the token cannot be carried to another address by the server's answer.
  */
 import type { z } from 'zod';
+import { TILL_REQUEST_TIMEOUT_MS, tillProviderRequestTimeoutMs } from '../../../shared/deadlines.ts';
 import type { TillErrorCode } from '../../../shared/ipc.ts';
 import type { Rupiah } from '../../../shared/money.ts';
 import {
@@ -20,7 +25,21 @@ import {
 } from '../../../shared/schemas/sync-api.ts';
 import { fail, TillFailure } from '../errors.ts';
 
-export type ServerApiOptions = { baseUrl: string; token: string; timeoutMs?: number; fetch?: typeof fetch };
+export type ServerApiOptions = {
+  baseUrl: string;
+  token: string;
+  /** Requests the server answers from its own state (reads, health). */
+  timeoutMs?: number;
+  /**
+   * Requests that make the server call the payment provider (create, cancel): longer than the server's own
+   * provider deadline (shared/deadlines.ts), so a slow provider is never mistaken for an unreachable server.
+   */
+  providerTimeoutMs?: number;
+  fetch?: typeof fetch;
+};
+
+/** Server codes that mean "the payment provider failed", whatever the HTTP status (501, 502, 503). */
+const PROVIDER_CODES = new Set(['PROVIDER_UNAVAILABLE', 'PROVIDER_REJECTED', 'NOT_SUPPORTED']);
 
 export class ServerApi {
   readonly #o: Required<ServerApiOptions>;
@@ -29,9 +48,15 @@ export class ServerApi {
     this.#o = {
       baseUrl: o.baseUrl.replace(/\/+$/, ''),
       token: o.token,
-      timeoutMs: o.timeoutMs ?? 8_000,
+      timeoutMs: o.timeoutMs ?? TILL_REQUEST_TIMEOUT_MS,
+      providerTimeoutMs: o.providerTimeoutMs ?? tillProviderRequestTimeoutMs(),
       fetch: o.fetch ?? globalThis.fetch,
     };
+  }
+
+  /** The deadlines in use (ms): reads of the server's own state, and requests that wait on the provider. */
+  get timeouts(): { read: number; provider: number } {
+    return { read: this.#o.timeoutMs, provider: this.#o.providerTimeoutMs };
   }
 
   health(): Promise<Health> {
@@ -41,7 +66,7 @@ export class ServerApi {
   /** Idempotent on `payment_id`: a retry after a lost answer returns the same payment. */
   createPayment(req: { paymentId: string; saleId: string; amount: Rupiah }): Promise<PaymentView> {
     const body: CreatePaymentRequest = { payment_id: req.paymentId, sale_id: req.saleId, amount: req.amount };
-    return this.#call('POST', '/v1/payments', body, PaymentViewSchema);
+    return this.#call('POST', '/v1/payments', body, PaymentViewSchema, this.#o.providerTimeoutMs);
   }
 
   getPayment(id: string): Promise<PaymentView> {
@@ -49,7 +74,13 @@ export class ServerApi {
   }
 
   cancelPayment(id: string): Promise<PaymentView> {
-    return this.#call('POST', `/v1/payments/${encodeURIComponent(id)}/cancel`, undefined, PaymentViewSchema);
+    return this.#call(
+      'POST',
+      `/v1/payments/${encodeURIComponent(id)}/cancel`,
+      undefined,
+      PaymentViewSchema,
+      this.#o.providerTimeoutMs,
+    );
   }
 
   /**
@@ -65,6 +96,8 @@ export class ServerApi {
         method: 'POST',
         headers: { authorization: `Bearer ${this.#o.token}`, 'content-type': 'application/json' },
         body: JSON.stringify(req),
+        // Never follow a redirect: it would carry the device token to another address.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.#o.timeoutMs),
       });
     } catch (e) {
@@ -100,7 +133,13 @@ export class ServerApi {
     };
   }
 
-  async #call<T>(method: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  async #call<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    timeoutMs = this.#o.timeoutMs,
+  ): Promise<T> {
     let res: Response;
     // Called unbound: the global fetch throws "Illegal invocation" when called as a method of another object.
     const doFetch = this.#o.fetch;
@@ -112,7 +151,8 @@ export class ServerApi {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? null : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#o.timeoutMs),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
       // fetch rejects with a TypeError("fetch failed") for network errors and a TimeoutError for the signal;
@@ -123,6 +163,14 @@ export class ServerApi {
         throw fail('SERVER_UNREACHABLE', `sync-server could not connect (${this.#o.baseUrl})`);
       }
       throw e;
+    }
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel().catch(() => undefined);
+      const to = res.headers.get('location');
+      throw fail(
+        'NOT_CONFIGURED',
+        `the sync-server at ${this.#o.baseUrl} redirects${to ? ` to ${to.slice(0, 200)}` : ''}; enter the new address and the device token in Settings`,
+      );
     }
     let json: unknown;
     try {
@@ -143,8 +191,14 @@ export class ServerApi {
   }
 }
 
+/**
+ * An HTTP failure → the till's code. The server's provider errors (by their code: 502 PROVIDER_REJECTED, 503
+ * PROVIDER_UNAVAILABLE, 501 NOT_SUPPORTED) are the provider's trouble, not the server's; a 502/503/504 without
+ * the server's error body comes from something in front of it (a proxy that cannot reach it), which is
+ * "server unreachable".
+ */
 export function classify(status: number, code: string): TillErrorCode {
-  if (code === 'PROVIDER_UNAVAILABLE') return 'PROVIDER_UNAVAILABLE';
+  if (PROVIDER_CODES.has(code)) return 'PROVIDER_UNAVAILABLE';
   if (code === 'ALREADY_PAID') return 'ALREADY_PAID';
   if (status === 429 || status >= 500) return 'SERVER_UNREACHABLE';
   if (status === 401) return 'UNAUTHORIZED';

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { needsInsecureConfirmation, normalizeServerUrl } from '../../../shared/server-url.ts';
 import { LANGUAGES } from '../i18n/index.ts';
 import { useTill } from '../store/index.ts';
 import { ErrorAlert } from './error-alert.tsx';
@@ -19,15 +20,24 @@ export function SettingsPage() {
   const busy = useTill((s) => s.busy === 'saving');
   const [url, setUrl] = useState(serverUrl);
   const [token, setToken] = useState('');
+  const [allowInsecure, setAllowInsecure] = useState(false);
   const urlValid = /^https?:\/\/\S+$/i.test(url.trim());
+  // The stored token stays with the address it was entered for: a new address needs the token again.
+  const urlChanged = urlValid && normalizeServerUrl(url) !== serverUrl;
+  const insecure = urlValid && needsInsecureConfirmation(url.trim());
+  const tokenMissing = urlChanged && token.trim() === '';
+  const unconfirmed = urlChanged && insecure && !allowInsecure;
 
   // The store loads the settings after the first render; show them once they arrive.
   useEffect(() => setUrl(serverUrl), [serverUrl]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!urlValid) return;
-    if (await saveSettings({ serverUrl: url.trim(), deviceToken: token.trim() || null })) setToken('');
+    if (!urlValid || tokenMissing || unconfirmed) return;
+    if (await saveSettings({ serverUrl: url.trim(), deviceToken: token.trim() || null, allowInsecure })) {
+      setToken('');
+      setAllowInsecure(false);
+    }
   };
 
   return (
@@ -41,7 +51,10 @@ export function SettingsPage() {
             <input
               data-testid="settings-server-url"
               value={url}
-              onChange={(e) => setUrl(e.target.value)}
+              onChange={(e) => {
+                setUrl(e.target.value);
+                setAllowInsecure(false); // a confirmation is for the address it was given for
+              }}
               placeholder="https://"
               inputMode="url"
               autoComplete="off"
@@ -51,6 +64,22 @@ export function SettingsPage() {
             <span className="field-note">{t('settings.serverUrlHint')}</span>
             {!urlValid && url !== '' && <span className="field-error">{t('settings.invalidUrl')}</span>}
           </label>
+          {insecure && (
+            <div className="alert" role="alert" data-testid="settings-insecure-warning">
+              <p>{t('settings.insecureWarning')}</p>
+              {urlChanged && (
+                <label>
+                  <input
+                    type="checkbox"
+                    data-testid="settings-allow-insecure"
+                    checked={allowInsecure}
+                    onChange={(e) => setAllowInsecure(e.target.checked)}
+                  />{' '}
+                  {t('settings.allowInsecure')}
+                </label>
+              )}
+            </div>
+          )}
           <label className="field">
             <span>{t('settings.deviceToken')}</span>
             <input
@@ -60,9 +89,15 @@ export function SettingsPage() {
               onChange={(e) => setToken(e.target.value)}
               autoComplete="off"
               spellCheck={false}
+              required={urlChanged}
+              aria-invalid={tokenMissing}
             />
-            <span className="field-note">
-              {hasToken ? t('settings.deviceTokenSet') : t('settings.deviceTokenHint')}
+            <span className="field-note" data-testid="settings-token-note">
+              {urlChanged && hasToken
+                ? t('settings.tokenRequired')
+                : hasToken
+                  ? t('settings.deviceTokenSet')
+                  : t('settings.deviceTokenHint')}
             </span>
           </label>
           <label className="field">
@@ -94,7 +129,7 @@ export function SettingsPage() {
             <button
               type="submit"
               className="btn-primary btn-big"
-              disabled={!urlValid || busy}
+              disabled={!urlValid || busy || tokenMissing || unconfirmed}
               data-testid="settings-save"
             >
               {t('settings.save')}

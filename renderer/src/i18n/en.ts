@@ -130,10 +130,16 @@ export const en: Messages = {
     saved: 'Settings saved.',
     back: 'Back',
     invalidUrl: 'The server address must start with http:// or https://',
+    tokenRequired:
+      'A new server address needs the device token again: paste it here. The stored token is never sent to another address.',
+    insecureWarning:
+      'This address uses plain http outside the shop’s network: the device token and every sale would cross the internet unencrypted, readable by anyone on the way. Use https unless you are sure this connection is private.',
+    allowInsecure: 'I understand the risk: connect over plain http anyway',
+    insecureNeedsConfirm: 'Confirm the plain http warning first, or use an https address.',
   },
   errors: {
     serverUnreachable: 'The server cannot be reached. The sale is kept; try again or take cash.',
-    providerUnavailable: 'The payment provider is having trouble. The sale is kept; try again shortly.',
+    providerUnavailable: 'The payment provider is unavailable. The sale is kept; try again or take cash.',
     unauthorized: 'The server does not recognise this till. Check the device token in Settings.',
     invalidInput: 'Invalid data: {{message}}',
     alreadyPaid: 'This payment is already paid and cannot be cancelled.',

@@ -129,10 +129,17 @@ export const id = {
     saved: 'Pengaturan tersimpan.',
     back: 'Kembali',
     invalidUrl: 'Alamat server harus diawali http:// atau https://',
+    tokenRequired:
+      'Alamat server baru perlu token perangkat lagi: tempel di sini. Token yang tersimpan tidak pernah dikirim ke alamat lain.',
+    insecureWarning:
+      'Alamat ini memakai http biasa di luar jaringan toko: token perangkat dan setiap penjualan akan lewat internet tanpa enkripsi dan bisa dibaca siapa saja di jalurnya. Pakai https kecuali Anda yakin koneksi ini pribadi.',
+    allowInsecure: 'Saya paham risikonya: tetap sambungkan lewat http biasa',
+    insecureNeedsConfirm: 'Konfirmasi dulu peringatan http biasa, atau pakai alamat https.',
   },
   errors: {
     serverUnreachable: 'Server tidak dapat dihubungi. Penjualan tetap tersimpan; coba lagi atau terima tunai.',
-    providerUnavailable: 'Layanan pembayaran sedang gangguan. Penjualan tetap tersimpan; coba lagi sebentar lagi.',
+    providerUnavailable:
+      'Layanan pembayaran sedang tidak tersedia. Penjualan tetap tersimpan; coba lagi atau terima tunai.',
     unauthorized: 'Kasir ini tidak dikenali server. Periksa token perangkat di Pengaturan.',
     invalidInput: 'Data tidak valid: {{message}}',
     alreadyPaid: 'Pembayaran ini sudah lunas dan tidak bisa dibatalkan.',

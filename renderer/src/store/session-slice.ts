@@ -1,3 +1,4 @@
+import { needsInsecureConfirmation, normalizeServerUrl } from '../../../shared/server-url.ts';
 import type { Language, SettingsView } from '../bridge/index.ts';
 import { applyLanguage, DEFAULT_LANGUAGE, isLanguage } from '../i18n/index.ts';
 import { thrown, toUiError } from './errors.ts';
@@ -72,11 +73,33 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
     rememberLanguage(r.data.language);
   },
 
-  async saveSettings({ serverUrl, deviceToken }) {
+  /**
+   * The device token belongs to the server address it was entered with: a new address is saved only together
+   * with its token, and plain http outside the shop's network only once the manager confirmed the warning.
+   * The core checks both again; checking here too keeps the refusal on the settings screen, in words.
+   */
+  async saveSettings({ serverUrl, deviceToken, allowInsecure = false }) {
+    const url = normalizeServerUrl(serverUrl);
+    const token = deviceToken?.trim() || null;
+    const urlChanged = url !== get().serverUrl;
+    const refuse = (key: string) => {
+      set({ error: { code: 'INVALID_INPUT', key }, settingsSaved: false });
+      return false;
+    };
+    if (urlChanged && !token) return refuse('settings.tokenRequired');
+    const insecure = needsInsecureConfirmation(url);
+    if (urlChanged && insecure && !allowInsecure) return refuse('settings.insecureNeedsConfirm');
+    const input = urlChanged
+      ? { serverUrl: url, deviceToken: token, ...(insecure ? { allowInsecure: true } : {}) }
+      : token
+        ? { deviceToken: token }
+        : null;
+    if (!input) {
+      set({ error: null, settingsSaved: true });
+      return true;
+    }
     set({ busy: 'saving', error: null, settingsSaved: false });
-    const r = await api
-      .saveSettings({ serverUrl, ...(deviceToken ? { deviceToken } : {}) })
-      .catch((e: unknown) => ({ ok: false as const, error: thrown(e) }));
+    const r = await api.saveSettings(input).catch((e: unknown) => ({ ok: false as const, error: thrown(e) }));
     if (!r.ok) {
       set({ busy: 'none', error: toUiError(r.error) });
       return false;

@@ -106,7 +106,8 @@ export type SessionSlice = {
   setPage(p: SessionSlice['page']): void;
   setLanguage(l: Language): Promise<void>;
   loadSettings(): Promise<void>;
-  saveSettings(o: { serverUrl: string; deviceToken: string | null }): Promise<boolean>;
+  /** `allowInsecure`: the manager confirmed plain http to an address outside the shop's network. */
+  saveSettings(o: { serverUrl: string; deviceToken: string | null; allowInsecure?: boolean }): Promise<boolean>;
   /** Push listener for `connection:changed`. */
   onStatus(s: TillStatus): void;
   /** Sends the entries the server refused once more (the core gives them new mutation ids). */

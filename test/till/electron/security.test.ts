@@ -133,5 +133,8 @@ describe('shell configuration', () => {
       seedDemo: true,
     });
     expect(Object.isFrozen(c)).toBe(true);
+    expect(
+      shellConfigFromEnv({ KASIR_SERVER_URL: 'http://kasir.example.com', KASIR_ALLOW_INSECURE: '1' }, '/u').settings,
+    ).toEqual({ serverUrl: 'http://kasir.example.com', allowInsecure: true });
   });
 });

@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { en } from '../../../renderer/src/i18n/en.ts';
+import { id } from '../../../renderer/src/i18n/id.ts';
 import { createTillStore, startStore, type TillStore } from '../../../renderer/src/store/create-store.ts';
+import { toUiError } from '../../../renderer/src/store/errors.ts';
 import { selectCash, selectDiscountOk, selectTotals } from '../../../renderer/src/store/selectors.ts';
 import { rupiah } from '../../../shared/money.ts';
 import { createTillApiDouble, PRODUCTS, type TillApiDouble } from './till-api-double.ts';
@@ -269,15 +272,60 @@ describe('session', () => {
     expect(api.settings.language).toBe('en');
   });
 
-  it('saves the server URL and a pasted device token, sending no token when the field was left empty', async () => {
-    expect(await s().saveSettings({ serverUrl: 'https://kasir.example.id', deviceToken: 'tok_abc' })).toBe(true);
+  it('saves a new server URL only with its device token, and an unchanged one without re-sending it', async () => {
+    expect(await s().saveSettings({ serverUrl: 'https://kasir.example.id/', deviceToken: ' tok_abc ' })).toBe(true);
+    // Same address, empty token field: nothing to send (the stored token stays with its address).
     expect(await s().saveSettings({ serverUrl: 'https://kasir.example.id', deviceToken: null })).toBe(true);
+    // Same address, a new token: the token alone, bound by the core to the stored address.
+    expect(await s().saveSettings({ serverUrl: 'https://kasir.example.id', deviceToken: 'tok_new' })).toBe(true);
     expect(api.callsTo('saveSettings')).toEqual([
       { serverUrl: 'https://kasir.example.id', deviceToken: 'tok_abc' },
-      { serverUrl: 'https://kasir.example.id' },
+      { deviceToken: 'tok_new' },
     ]);
     expect(s().serverUrl).toBe('https://kasir.example.id');
     expect(s().settingsSaved).toBe(true);
+  });
+
+  it('refuses a new server URL without the device token, sending nothing to the core', async () => {
+    expect(await s().saveSettings({ serverUrl: 'https://elsewhere.example.com', deviceToken: null })).toBe(false);
+    expect(await s().saveSettings({ serverUrl: 'https://elsewhere.example.com', deviceToken: '   ' })).toBe(false);
+    expect(api.callsTo('saveSettings')).toEqual([]);
+    expect(s().error).toMatchObject({ code: 'INVALID_INPUT', key: 'settings.tokenRequired' });
+    expect(s().serverUrl).toBe('http://127.0.0.1:8787');
+    expect(s().settingsSaved).toBe(false);
+  });
+
+  it('asks for confirmation before plain http outside the shop network, then sends allowInsecure', async () => {
+    const url = 'http://kasir.example.com:8787';
+    expect(await s().saveSettings({ serverUrl: url, deviceToken: 'tok' })).toBe(false);
+    expect(s().error).toMatchObject({ key: 'settings.insecureNeedsConfirm' });
+    expect(api.callsTo('saveSettings')).toEqual([]);
+    expect(await s().saveSettings({ serverUrl: url, deviceToken: 'tok', allowInsecure: true })).toBe(true);
+    // Inside the shop's network no confirmation is needed, and none is sent.
+    expect(await s().saveSettings({ serverUrl: 'http://192.168.1.20:8787', deviceToken: 'tok' })).toBe(true);
+    expect(api.callsTo('saveSettings')).toEqual([
+      { serverUrl: url, deviceToken: 'tok', allowInsecure: true },
+      { serverUrl: 'http://192.168.1.20:8787', deviceToken: 'tok' },
+    ]);
+  });
+
+  it('shows a core refusal of the settings on the settings screen', async () => {
+    api.failNext('saveSettings', 'INVALID_INPUT', 'deviceToken: a new server URL needs the device token again');
+    expect(await s().saveSettings({ serverUrl: 'https://x.example.id', deviceToken: 'tok' })).toBe(false);
+    expect(s().error).toMatchObject({ code: 'INVALID_INPUT', key: 'errors.invalidInput' });
+    expect(s().busy).toBe('none');
+  });
+
+  it('words a provider failure as the provider, not the server', () => {
+    expect(toUiError({ code: 'PROVIDER_UNAVAILABLE', message: 'x', retryable: true })).toMatchObject({
+      key: 'errors.providerUnavailable',
+    });
+    expect(en.errors.providerUnavailable).toMatch(/provider is unavailable.*try again or take cash/);
+    expect(id.errors.providerUnavailable).toMatch(/coba lagi atau terima tunai/);
+    for (const key of ['tokenRequired', 'insecureWarning', 'allowInsecure', 'insecureNeedsConfirm'] as const) {
+      expect(en.settings[key].length).toBeGreaterThan(10);
+      expect(id.settings[key]).not.toBe(en.settings[key]);
+    }
   });
 
   it('reports an unenrolled till from the status snapshot', () => {

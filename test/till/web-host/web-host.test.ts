@@ -243,3 +243,38 @@ describe('web host push events', () => {
     ws.close();
   });
 });
+
+describe('settings given at launch', () => {
+  const launch = async (dataDir: string, settings: Parameters<typeof startWebHost>[0]['settings']) => {
+    const h = await startWebHost({ dataDir, port: 0, rendererDir: tempDir('renderer-'), settings, log: silentLogger });
+    hosts.push(h);
+    return h;
+  };
+
+  it('a relaunch with the same --server-url needs no token; a different one does, and public http a confirmation', async () => {
+    const dataDir = tempDir();
+    const first = await launch(dataDir, { serverUrl: 'http://127.0.0.1:9/', deviceToken: 'tok' });
+    await first.close();
+    hosts.splice(hosts.indexOf(first), 1);
+
+    const again = await launch(dataDir, { serverUrl: 'http://127.0.0.1:9', storeName: 'Toko Dua' });
+    expect(again.core.getSettings()).toMatchObject({
+      serverUrl: 'http://127.0.0.1:9',
+      hasDeviceToken: true,
+      storeName: 'Toko Dua',
+    });
+    await again.close();
+    hosts.splice(hosts.indexOf(again), 1);
+
+    await expect(launch(dataDir, { serverUrl: 'http://127.0.0.1:10' })).rejects.toThrow(/token again/);
+    await expect(launch(dataDir, { serverUrl: 'http://kasir.example.com', deviceToken: 't2' })).rejects.toThrow(
+      /unencrypted/,
+    );
+    const confirmed = await launch(dataDir, {
+      serverUrl: 'http://kasir.example.com',
+      deviceToken: 't2',
+      allowInsecure: true,
+    });
+    expect(confirmed.core.getSettings()).toMatchObject({ serverUrl: 'http://kasir.example.com', hasDeviceToken: true });
+  });
+});
