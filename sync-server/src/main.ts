@@ -3,6 +3,8 @@
  *   npm run server                       start serving (configuration from the environment)
  *   npm run server -- enrol-device --store S --name N [--store-name X] [--provider xendit|midtrans]
  *   npm run server -- set-provider --store S --provider xendit|midtrans
+ *   npm run server -- set-static-qris --store S --qris '<the printed static QRIS payload>'
+ *   npm run server -- set-offline-limits --store S --max-amount N --max-unverified N
  *   npm run server -- migrate
  *
  * Without DATA_DIR or DATABASE_URL the database is ./data/server/server.sqlite, the very file `npm start`
@@ -15,8 +17,9 @@ import { ProviderIdSchema } from '../../shared/schemas/sync-api.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, maskedConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
-import { setStoreProvider } from './repos/stores-repo.ts';
+import { setOfflineLimits, setStaticQris, setStoreProvider } from './repos/stores-repo.ts';
 import { enrolDevice } from './services/devices.ts';
+import { checkStaticQris } from './services/offline-qris.ts';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -71,6 +74,9 @@ async function main(argv: string[]): Promise<void> {
       name: { type: 'string' },
       'store-name': { type: 'string' },
       provider: { type: 'string' },
+      qris: { type: 'string' },
+      'max-amount': { type: 'string' },
+      'max-unverified': { type: 'string' },
     },
     strict: true,
   });
@@ -102,8 +108,54 @@ async function main(argv: string[]): Promise<void> {
         fail(`no store ${values.store} in ${where(config)} (set DATA_DIR or DATABASE_URL to the server's database)`);
       }
       process.stdout.write(`store ${values.store} now uses ${provider.data}\n`);
+    } else if (command === 'set-static-qris') {
+      if (!values.store || !values.qris) fail("usage: set-static-qris --store STORE_ID --qris '<static QRIS payload>'");
+      let payload: string;
+      try {
+        payload = checkStaticQris(values.qris);
+      } catch (e) {
+        fail(e instanceof Error ? e.message : String(e));
+      }
+      // A printed QRIS is not one whose payments a provider notifies us of: its offline payments go to review.
+      if (
+        !(await setStaticQris(database.db, values.store, {
+          static_qris: payload,
+          static_provider: null,
+          static_ref: null,
+        }))
+      ) {
+        fail(`no store ${values.store} in ${where(config)}`);
+      }
+      process.stdout.write(
+        `store ${values.store} takes offline QRIS on this static QRIS; payments to it go to review\n`,
+      );
+    } else if (command === 'set-offline-limits') {
+      const amount = Number(values['max-amount']);
+      const unverified = Number(values['max-unverified']);
+      if (
+        !values.store ||
+        !Number.isSafeInteger(amount) ||
+        amount < 0 ||
+        !Number.isSafeInteger(unverified) ||
+        unverified < 0
+      ) {
+        fail('usage: set-offline-limits --store STORE_ID --max-amount RUPIAH --max-unverified RUPIAH');
+      }
+      if (
+        !(await setOfflineLimits(database.db, values.store, {
+          offline_max_amount: amount,
+          offline_max_unverified: unverified,
+        }))
+      ) {
+        fail(`no store ${values.store} in ${where(config)}`);
+      }
+      process.stdout.write(
+        `store ${values.store}: offline QRIS up to Rp ${amount} each, Rp ${unverified} unverified per till\n`,
+      );
     } else {
-      fail(`unknown command ${command}; use serve, enrol-device, set-provider or migrate`);
+      fail(
+        `unknown command ${command}; use serve, enrol-device, set-provider, set-static-qris, set-offline-limits or migrate`,
+      );
     }
   } finally {
     await database.close();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSystem } from '../../scripts/system.ts';
+import { buildQris, template, tlv, toDynamic } from '../../shared/qris/index.ts';
 import { openDatabase } from '../../sync-server/src/db/database.ts';
 import { migrationFactories } from '../../sync-server/src/db/migrations/index.ts';
 import { getStore } from '../../sync-server/src/repos/stores-repo.ts';
@@ -165,4 +166,55 @@ describe('migrations', () => {
       await drop();
     }
   });
+});
+
+describe('offline QRIS commands', () => {
+  const cliIn = (dir: string, args: string[]) =>
+    spawnSync(process.execPath, [join(root, 'sync-server/src/main.ts'), ...args], {
+      cwd: dir,
+      env: { ...process.env, DATA_DIR: join(dir, 'server'), LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+    });
+
+  it('registers a printed static QRIS (validated by the codec) and the store limits', async () => {
+    const dir = tmp();
+    expect(cliIn(dir, ['enrol-device', '--store', 'toko-a', '--name', 'Kasir 1']).status).toBe(0);
+    // reference/qris.md V01 is dynamic (01=12): refused; a static one is taken.
+    const printed = buildQris([
+      tlv('00', '01'),
+      tlv('01', '11'),
+      template('26', [tlv('00', 'ID.CO.QRIS.WWW'), tlv('01', '936000140000012345')]),
+      template('51', [tlv('00', 'ID.CO.QRIS.WWW'), tlv('02', 'ID1020000000017'), tlv('03', 'UMI')]),
+      tlv('52', '5411'),
+      tlv('53', '360'),
+      tlv('58', 'ID'),
+      tlv('59', 'TOKO A'),
+      tlv('60', 'BANDUNG'),
+    ]);
+    const dynamic = toDynamic(printed, { amount: 1_000 });
+    const refused = cliIn(dir, ['set-static-qris', '--store', 'toko-a', '--qris', dynamic]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('dynamic, not static');
+    const broken = cliIn(dir, ['set-static-qris', '--store', 'toko-a', '--qris', `${printed.slice(0, -4)}0000`]);
+    expect(broken.status).not.toBe(0);
+    expect(cliIn(dir, ['set-static-qris', '--store', 'toko-a', '--qris', printed]).status).toBe(0);
+    expect(
+      cliIn(dir, ['set-offline-limits', '--store', 'toko-a', '--max-amount', '250000', '--max-unverified', '1000000'])
+        .status,
+    ).toBe(0);
+    expect(
+      cliIn(dir, ['set-offline-limits', '--store', 'toko-a', '--max-amount', 'lots', '--max-unverified', '1']).status,
+    ).toBe(2);
+    const database = openDatabase({ kind: 'sqlite', file: join(dir, 'server', 'server.sqlite') });
+    try {
+      expect(await getStore(database.db, 'toko-a')).toMatchObject({
+        static_qris: printed,
+        static_provider: null,
+        offline_max_amount: 250_000,
+        offline_max_unverified: 1_000_000,
+      });
+    } finally {
+      await database.close();
+    }
+  }, 120_000);
 });
