@@ -4,28 +4,30 @@
  */
 import { buildQris, describeQris, type QrisSummary, template, tlv, toDynamic } from '../../../shared/qris/index.ts';
 
-/**
- * A plausible Xendit-acquired static QRIS sticker. The acquirer template follows a live Xendit payload
- * (reference §3 X-C): GUI `CO.XENDIT.WWW` with NNS 93600848 in the MPAN, then the national 51 template with an
- * NMID. The name, city and postal code are the demo shop's.
- */
-export function defaultMerchantStaticQr(): string {
+/** A Xendit-acquired static QRIS for one merchant account: its MPAN, merchant id and NMID. */
+function xenditStaticQr(ids: { mpan: string; merchantId: string; nmid: string }, extra: ReturnType<typeof tlv>[] = []) {
   return buildQris([
     tlv('00', '01'),
     tlv('01', '11'),
-    template('26', [
-      tlv('00', 'CO.XENDIT.WWW'),
-      tlv('01', '936008480000001234'),
-      tlv('02', 'KQDEMO000000001'),
-      tlv('03', 'UMI'),
-    ]),
-    template('51', [tlv('00', 'ID.CO.QRIS.WWW'), tlv('02', 'ID1025000000017'), tlv('03', 'UMI')]),
+    template('26', [tlv('00', 'CO.XENDIT.WWW'), tlv('01', ids.mpan), tlv('02', ids.merchantId), tlv('03', 'UMI')]),
+    template('51', [tlv('00', 'ID.CO.QRIS.WWW'), tlv('02', ids.nmid), tlv('03', 'UMI')]),
     tlv('52', '5411'),
     tlv('53', '360'),
     tlv('58', 'ID'),
     tlv('59', 'KASIR QRIS DEMO'),
     tlv('60', 'JAKARTA'),
     tlv('61', '10110'),
+    ...extra,
+  ]);
+}
+
+/**
+ * A plausible Xendit-acquired static QRIS sticker. The acquirer template follows a live Xendit payload
+ * (reference §3 X-C): GUI `CO.XENDIT.WWW` with NNS 93600848 in the MPAN, then the national 51 template with an
+ * NMID. The name, city and postal code are the demo shop's.
+ */
+export function defaultMerchantStaticQr(): string {
+  return xenditStaticQr({ mpan: '936008480000001234', merchantId: 'KQDEMO000000001', nmid: 'ID1025000000017' }, [
     template('62', [tlv('07', 'A01')]),
   ]);
 }
@@ -36,23 +38,11 @@ export function defaultMerchantStaticQr(): string {
  */
 export function staticQrString(qrId: string): string {
   const digits = [...qrId.replaceAll(/[^0-9a-f]/g, '')].map((c) => Number.parseInt(c, 16) % 10).join('');
-  return buildQris([
-    tlv('00', '01'),
-    tlv('01', '11'),
-    template('26', [
-      tlv('00', 'CO.XENDIT.WWW'),
-      tlv('01', `93600848${digits.slice(0, 10)}`),
-      tlv('02', `KQ${digits.slice(10, 23)}`),
-      tlv('03', 'UMI'),
-    ]),
-    template('51', [tlv('00', 'ID.CO.QRIS.WWW'), tlv('02', `ID10${digits.slice(0, 11)}`), tlv('03', 'UMI')]),
-    tlv('52', '5411'),
-    tlv('53', '360'),
-    tlv('58', 'ID'),
-    tlv('59', 'KASIR QRIS DEMO'),
-    tlv('60', 'JAKARTA'),
-    tlv('61', '10110'),
-  ]);
+  return xenditStaticQr({
+    mpan: `93600848${digits.slice(0, 10)}`,
+    merchantId: `KQ${digits.slice(10, 23)}`,
+    nmid: `ID10${digits.slice(0, 11)}`,
+  });
 }
 
 /** The 62/05 reference label for a QR id: `qr_` plus 22 hex digits of its UUID, within the 25-character limit. */
