@@ -8,6 +8,13 @@
  * the core computes totals from its own catalog.
  */
 import { z } from 'zod';
+import {
+  COUNTER_EVENTS,
+  COUNTER_METHODS,
+  type CounterEventPayloads,
+  type CounterResponses,
+  counterRequests,
+} from './counter.ts';
 import type { Rupiah } from './money.ts';
 import type { PaymentStatus } from './payment-status.ts';
 import type { AppError, Result } from './result.ts';
@@ -89,6 +96,9 @@ export type PaymentInfo = {
    * never marks anything paid or expired on its own guess.
    */
   expirySuspected: boolean;
+  /** QRIS only: who took the money and their reference for it (printed on the receipt). */
+  provider: string | null;
+  providerRef: string | null;
   /** Cash only. */
   tendered: Rupiah | null;
   change: Rupiah | null;
@@ -222,6 +232,7 @@ export const ipcRequests = {
   'settings:get': NoInput,
   'settings:set': SettingsInput,
   'till:status': NoInput,
+  ...counterRequests,
 } as const;
 
 /** channel → what a successful call returns. */
@@ -241,7 +252,7 @@ export type IpcResponses = {
   'settings:get': SettingsView;
   'settings:set': SettingsView;
   'till:status': TillStatus;
-};
+} & CounterResponses;
 
 export type IpcChannel = keyof typeof ipcRequests;
 export type IpcInput<C extends IpcChannel> = z.input<(typeof ipcRequests)[C]>;
@@ -268,6 +279,7 @@ export const TILL_METHODS = {
   getSettings: 'settings:get',
   saveSettings: 'settings:set',
   getStatus: 'till:status',
+  ...COUNTER_METHODS,
 } as const satisfies Record<string, IpcChannel>;
 export type TillMethod = keyof typeof TILL_METHODS;
 
@@ -279,13 +291,14 @@ export const TILL_EVENTS = {
   paymentUpdated: 'payment:updated',
   saleUpdated: 'sale:updated',
   connectionChanged: 'connection:changed',
+  ...COUNTER_EVENTS,
 } as const;
 export type TillEventName = (typeof TILL_EVENTS)[keyof typeof TILL_EVENTS];
 export type TillEventPayloads = {
   'payment:updated': PaymentInfo;
   'sale:updated': SaleView;
   'connection:changed': TillStatus;
-};
+} & CounterEventPayloads;
 export const TILL_EVENT_NAMES = Object.values(TILL_EVENTS) as TillEventName[];
 
 export function isTillEventName(s: unknown): s is TillEventName {

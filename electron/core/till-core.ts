@@ -4,6 +4,7 @@
  * throw TillFailure for expected refusals; the channel handlers (handlers.ts) turn everything into Result.
  */
 import type { Database } from 'better-sqlite3';
+import type { PrinterView } from '../../shared/counter.ts';
 import type { SyncEvent } from '../../shared/events.ts';
 import {
   type ConnectionState,
@@ -18,6 +19,8 @@ import {
 } from '../../shared/ipc.ts';
 import { isQrisAmount } from '../../shared/money.ts';
 import { seedDemoCatalog } from './catalog/demo-catalog.ts';
+import { Counter } from './counter/counter.ts';
+import type { PrinterTransport } from './counter/printer-transport.ts';
 import { openDatabase } from './db/open.ts';
 import { countOutbox } from './db/repos/outbox-repo.ts';
 import { getPayment, listPaymentsOfSale, listPendingQris, type PaymentRecord } from './db/repos/payments-repo.ts';
@@ -54,6 +57,8 @@ export type TillCoreOptions = {
   pollIntervalMs?: number;
   requestTimeoutMs?: number;
   live?: Pick<LiveLinkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'heartbeatMs'>;
+  /** Tests: where receipts go instead of the configured printer. */
+  printerTransport?: (p: PrinterView) => PrinterTransport | null;
 };
 
 export class TillCore {
@@ -77,6 +82,8 @@ export class TillCore {
   #httpError: string | null = null;
   #suspected = new Set<string>();
   #lastStatusJson = '';
+  /** Receipt printing, shifts and the customer display (counter/counter.ts). */
+  readonly counter: Counter;
 
   constructor(o: TillCoreOptions) {
     this.#o = o;
@@ -85,6 +92,15 @@ export class TillCore {
     this.db = openDatabase({ dataDir: o.dataDir });
     this.#config = loadConfig(this.db);
     this.#rebuildApi();
+    this.counter = new Counter({
+      db: this.db,
+      events: this.events,
+      log: this.log,
+      now: this.#now,
+      config: () => this.#config,
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+      ...(o.printerTransport ? { transport: o.printerTransport } : {}),
+    });
   }
 
   /** Starts the live link and the watchdog. Calls work without it (the tests of pure behaviour). */
@@ -356,6 +372,7 @@ export class TillCore {
     try {
       this.#refreshSuspicions();
       if (!this.#api) return;
+      void this.counter.deliverShifts();
       const now = this.#now();
       const online = this.#conn.state === 'online';
       const due = listPendingQris(this.db).filter(
@@ -404,8 +421,7 @@ export class TillCore {
   }
 
   #paymentInfo(p: PaymentRecord): PaymentInfo {
-    const { provider: _p, providerRef: _r, ...rest } = p;
-    return { ...rest, expirySuspected: this.#isSuspected(p) };
+    return { ...p, expirySuspected: this.#isSuspected(p) };
   }
 
   #saleView(s: SaleRecord): SaleView {
@@ -418,6 +434,12 @@ export class TillCore {
 
   #publishPayment(p: PaymentRecord, withSale: boolean): void {
     this.events.emit(TILL_EVENTS.paymentUpdated, this.#paymentInfo(p));
+    try {
+      this.counter.onPayment(p);
+    } catch (e) {
+      // The display and the receipt follow the payment; they must never fail it.
+      this.log.error('counter hook failed', { err: e });
+    }
     if (withSale) this.events.emit(TILL_EVENTS.saleUpdated, this.#saleView(requireSale(this.db, p.saleId)));
     this.#publishStatus();
   }

@@ -19,6 +19,7 @@ import type {
 import { tillError } from '../../../shared/ipc.ts';
 import { applyBasisPoints, rupiah } from '../../../shared/money.ts';
 import type { Result } from '../../../shared/result.ts';
+import { counterDouble } from './counter-double.ts';
 
 let seq = 0;
 /** Ids shaped like the core's UUIDs. */
@@ -96,6 +97,8 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
       merchantName: settings.storeName,
       expiresAt: null,
       expirySuspected: false,
+      provider: null,
+      providerRef: null,
       tendered: null,
       change: null,
       createdAt: now(),
@@ -120,7 +123,9 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
     return undefined;
   }
 
+  const counter = counterDouble(answer, now, fakeId);
   const api: TillApi = {
+    ...counter.methods,
     listCatalog: (input) => answer('listCatalog', input, () => ok(products)),
     findProduct: (input) =>
       answer('findProduct', input, () =>
