@@ -17,6 +17,7 @@ import { ProviderRouter } from './providers/router.ts';
 import { RelayHub } from './relay/hub.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { shiftRoutes } from './routes/shifts.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { ServerContext } from './services/context.ts';
@@ -86,6 +87,7 @@ export async function buildApp(o: BuildOptions): Promise<App> {
 
   healthRoutes(app, ctx);
   paymentRoutes(app, ctx);
+  shiftRoutes(app, ctx);
   syncRoutes(app, ctx, hub);
   await webhookRoutes(app, ctx);
 
