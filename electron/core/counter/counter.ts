@@ -73,7 +73,7 @@ export class Counter {
   /** The sale the display follows once it was charged; its cart is what "back to the cart" shows. */
   #displaySaleId: string | null = null;
   #printing: Promise<void> = Promise.resolve();
-  #delivering = false;
+  #delivering: Promise<void> | null = null;
 
   constructor(h: CounterHost) {
     this.#h = h;
@@ -292,11 +292,17 @@ export class Counter {
     return v;
   }
 
-  /** Sends closed-shift reports that are due; called after a close and by the core's watchdog. */
-  async deliverShifts(): Promise<void> {
+  /** Sends closed-shift reports that are due; called after a close and by the core's watchdog. One pass at a time. */
+  deliverShifts(): Promise<void> {
+    this.#delivering ??= this.#deliverOnce().finally(() => {
+      this.#delivering = null;
+    });
+    return this.#delivering;
+  }
+
+  async #deliverOnce(): Promise<void> {
     const c = this.#h.config();
-    if (this.#delivering || !c.serverUrl || !c.deviceToken || !this.#h.db.open) return;
-    this.#delivering = true;
+    if (!c.serverUrl || !c.deviceToken || !this.#h.db.open) return;
     try {
       const n = await deliverShiftReports(
         this.#h.db,
@@ -306,8 +312,6 @@ export class Counter {
       if (n > 0 && this.#h.db.open) this.#h.events.emit(COUNTER_EVENTS.shiftChanged, this.currentShift());
     } catch (e) {
       this.#h.log.error('shift report delivery failed', { err: e });
-    } finally {
-      this.#delivering = false;
     }
   }
 
