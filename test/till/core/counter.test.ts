@@ -144,7 +144,7 @@ describe('receipt printing', () => {
     core.counter.savePrinter({ transport: 'tcp', host: '127.0.0.1', port: 9, paperMm: 58, autoPrint: false });
     const sale = core.createSale({ lines: [{ productId: sku('AIR-600').id, qty: 3 }] });
     const p = recordQrisPayment(core.db, sale.id, sale.total, Date.now());
-    const view = (status: PaymentView['status'], seq: number): PaymentView => ({
+    const view = (status: PaymentView['status']): PaymentView => ({
       payment_id: p.id,
       sale_id: sale.id,
       store_id: 's',
@@ -161,7 +161,7 @@ describe('receipt printing', () => {
       created_at: Date.now(),
       updated_at: Date.now(),
     });
-    core.applyEvent({ seq: 1, type: 'payment.updated', store_id: 's', at: 1, payment: view('paid', 1) });
+    core.applyEvent({ seq: 1, type: 'payment.updated', store_id: 's', at: 1, payment: view('paid') });
     const doc = core.counter.receiptDoc(sale.id);
     expect(doc.payment).toMatchObject({ method: 'qris', provider: 'midtrans', unverified: false });
     const [r] = parseEscPos(
