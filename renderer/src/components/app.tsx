@@ -4,6 +4,7 @@ import { useGlobalKeys } from '../use-global-keys.ts';
 import { Cart } from './cart.tsx';
 import { CashSheet } from './cash-sheet.tsx';
 import { Catalog } from './catalog.tsx';
+import { CounterPage, PrintQueueBanner } from './counter-page.tsx';
 import { QrisSheet } from './qris-sheet.tsx';
 import { ReceiptSheet } from './receipt-sheet.tsx';
 import { RecentPage } from './recent-page.tsx';
@@ -26,6 +27,7 @@ export function App() {
       )}
       {page === 'recent' && <RecentPage />}
       {page === 'settings' && <SettingsPage />}
+      {page === 'counter' && <CounterPage />}
       {checkout === 'qris' && <QrisSheet />}
       {checkout === 'cash' && <CashSheet />}
       {checkout === 'receipt' && <ReceiptSheet />}
@@ -55,6 +57,7 @@ function Banners() {
           {t('app.offlineHint')}
         </div>
       )}
+      <PrintQueueBanner />
       {Math.abs(skewMs) > 120_000 && (
         <div className="banner warn" data-testid="banner-clock">
           {t('app.clockSkew', { minutes })}
