@@ -63,6 +63,10 @@ export type Product = {
   name: string;
   price: Rupiah;
   active: boolean;
+  /** For the category filter on the product tiles; null = uncategorised. */
+  category: string | null;
+  /** A picture for the tile, as a data: URL (the screen loads no images from the network). */
+  imageUrl: string | null;
 };
 
 export type DiscountSpec = { kind: 'amount'; value: number } | { kind: 'percent_bp'; value: number };
@@ -190,7 +194,14 @@ export const SaleDraftInput = z.strictObject({
 });
 export const SaleRefInput = z.strictObject({ saleId: Id });
 export const PaymentRefInput = z.strictObject({ paymentId: Id });
-export const RecentSalesInput = z.strictObject({ limit: z.number().int().min(1).max(200).optional() }).optional();
+export const RecentSalesInput = z
+  .strictObject({
+    limit: z.number().int().min(1).max(200).optional(),
+    /** Sales created in [from, to] (UTC epoch ms, inclusive), for the history's date filter. */
+    from: z.number().int().min(0).optional(),
+    to: z.number().int().min(0).optional(),
+  })
+  .optional();
 export const CashInput = z.strictObject({
   saleId: Id,
   tendered: z.number().int({ error: 'tendered must be whole rupiah' }).min(0).max(10_000_000_000),

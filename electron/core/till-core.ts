@@ -149,7 +149,7 @@ export class TillCore {
   }
 
   recentSales(i: IpcParsed<'sales:recent'>): SaleView[] {
-    return recentSales(this.db, i?.limit ?? 20).map((s) => this.#saleView(s));
+    return recentSales(this.db, i?.limit ?? 20, i?.from, i?.to).map((s) => this.#saleView(s));
   }
 
   // ----------------------------------------------------------------------------------------------- payments

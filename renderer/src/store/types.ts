@@ -26,7 +26,10 @@ export type CatalogSlice = {
   products: Product[];
   catalogStatus: 'idle' | 'loading' | 'ready' | 'error';
   query: string;
+  /** The category filter on the tiles; null = all. */
+  category: string | null;
   setQuery(q: string): void;
+  setCategory(c: string | null): void;
   loadCatalog(): Promise<void>;
 };
 
@@ -133,6 +136,9 @@ export type SessionSlice = {
 
 export type RecentSlice = {
   recent: SaleView[];
+  /** The history's date filter, `YYYY-MM-DD` in the till's time zone; '' = the latest sales of any day. */
+  recentDay: string;
+  setRecentDay(day: string): void;
   loadRecent(): Promise<void>;
   /** A paid sale shows its receipt; an open one goes back into the cart to be charged. */
   openRecent(saleId: string): Promise<void>;

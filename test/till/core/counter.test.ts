@@ -345,3 +345,34 @@ describe('customer display', () => {
     expect(states.map((s) => s.phase)).toEqual(['cart', 'paid', 'idle']);
   });
 });
+
+describe('history by date, product categories and pictures', () => {
+  it('lists the sales of a time window only', async () => {
+    let t = 1_750_000_000_000;
+    const { core, sku } = setup({ now: () => t });
+    const a = core.createSale({ lines: [{ productId: sku('AIR-600').id, qty: 1 }] });
+    t += 86_400_000;
+    const b = core.createSale({ lines: [{ productId: sku('AIR-600').id, qty: 2 }] });
+    const h = createHandlers(core);
+    const day1 = await h['sales:recent']({ from: a.createdAt - 1, to: a.createdAt + 1 });
+    expect(day1.ok && day1.data.map((x) => x.id)).toEqual([a.id]);
+    const all = await h['sales:recent']({});
+    expect(all.ok && all.data.map((x) => x.id)).toEqual([b.id, a.id]);
+    expect((await h['sales:recent']({ from: -1 })).ok).toBe(false);
+  });
+
+  it('gives every demo product a category and a data: picture, and refuses a network picture', () => {
+    const { core, products } = setup();
+    expect(products.every((p) => p.category !== null && p.imageUrl?.startsWith('data:image/svg+xml;base64,'))).toBe(
+      true,
+    );
+    expect(() =>
+      core.db
+        .prepare(
+          `INSERT INTO products (id, sku, name, price, image_url, created_at, updated_at)
+           VALUES ('x', 'X', 'x', 1, 'https://evil.example/x.png', 0, 0)`,
+        )
+        .run(),
+    ).toThrow(/CHECK/);
+  });
+});

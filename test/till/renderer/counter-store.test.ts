@@ -3,7 +3,8 @@ import { en } from '../../../renderer/src/i18n/en.ts';
 import { id } from '../../../renderer/src/i18n/id.ts';
 import { followingAmounts, formatTyped } from '../../../renderer/src/lib/rupiah-input.ts';
 import { createTillStore, startStore, type TillStore } from '../../../renderer/src/store/create-store.ts';
-import { selectCash } from '../../../renderer/src/store/selectors.ts';
+import { dayRange } from '../../../renderer/src/store/recent-slice.ts';
+import { selectCash, selectCategories, selectVisibleProducts } from '../../../renderer/src/store/selectors.ts';
 import type { PrintQueueView } from '../../../shared/counter.ts';
 import { createTillApiDouble, PRODUCTS, type TillApiDouble } from './till-api-double.ts';
 
@@ -137,5 +138,31 @@ describe('printing and the customer display', () => {
     s().addProduct(kopi.id);
     s().setDiscountInput('10%%');
     expect(api.callsTo('showCart')).toHaveLength(1);
+  });
+});
+
+describe('history date filter and product categories', () => {
+  it('asks the core for one local day when a date is chosen, and for all again when cleared', async () => {
+    s().setRecentDay('2025-06-15');
+    await new Promise((r) => setTimeout(r, 0));
+    const range = dayRange('2025-06-15')!;
+    expect(new Date(range.from).getHours()).toBe(0);
+    expect(range.to - range.from).toBe(24 * 3_600_000 - 1);
+    expect(api.callsTo('recentSales').at(-1)).toEqual({ limit: 50, from: range.from, to: range.to });
+    s().setRecentDay('');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(api.callsTo('recentSales').at(-1)).toEqual({ limit: 50 });
+    expect(dayRange('15/06/2025')).toBeNull();
+  });
+
+  it('filters the tiles by category, combined with the search', () => {
+    expect(selectCategories(s())).toEqual(['Makanan', 'Minuman']);
+    s().setCategory('Minuman');
+    expect(selectVisibleProducts(s()).map((p) => p.sku)).toEqual(['KOPI-01', 'TEH-01']);
+    s().setQuery('teh');
+    expect(selectVisibleProducts(s()).map((p) => p.sku)).toEqual(['TEH-01']);
+    s().setCategory(null);
+    s().setQuery('');
+    expect(selectVisibleProducts(s())).toHaveLength(3);
   });
 });

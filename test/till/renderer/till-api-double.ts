@@ -36,10 +36,39 @@ export const PRODUCTS: Product[] = [
     name: 'Kopi Susu Gula Aren',
     price: rupiah(18_000),
     active: true,
+    category: 'Minuman',
+    imageUrl: 'data:image/png;base64,iVBORw0KGgo=',
   },
-  { id: fakeId(), sku: 'TEH-01', barcode: null, name: 'Es Teh Manis', price: rupiah(5_000), active: true },
-  { id: fakeId(), sku: 'ROTI-02', barcode: null, name: 'Roti Bakar Cokelat', price: rupiah(15_000), active: true },
-  { id: fakeId(), sku: 'OLD-01', barcode: null, name: 'Discontinued', price: rupiah(1_000), active: false },
+  {
+    id: fakeId(),
+    sku: 'TEH-01',
+    barcode: null,
+    name: 'Es Teh Manis',
+    price: rupiah(5_000),
+    active: true,
+    category: 'Minuman',
+    imageUrl: null,
+  },
+  {
+    id: fakeId(),
+    sku: 'ROTI-02',
+    barcode: null,
+    name: 'Roti Bakar Cokelat',
+    price: rupiah(15_000),
+    active: true,
+    category: 'Makanan',
+    imageUrl: null,
+  },
+  {
+    id: fakeId(),
+    sku: 'OLD-01',
+    barcode: null,
+    name: 'Discontinued',
+    price: rupiah(1_000),
+    active: false,
+    category: null,
+    imageUrl: null,
+  },
 ];
 
 type Call = { method: string; input: unknown };
@@ -175,7 +204,14 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
         const r: Receipt = { sale, storeName: settings.storeName, deviceName: settings.deviceName, printedAt: now() };
         return ok(r);
       }),
-    recentSales: (input) => answer('recentSales', input, () => ok([...sales.values()].reverse())),
+    recentSales: (input) =>
+      answer('recentSales', input, () =>
+        ok(
+          [...sales.values()]
+            .filter((x) => x.createdAt >= (input?.from ?? 0) && x.createdAt <= (input?.to ?? Number.MAX_SAFE_INTEGER))
+            .reverse(),
+        ),
+      ),
     startQris: (input) =>
       answer('startQris', input, () => {
         if (!sales.has(input.saleId)) return tillError('NOT_FOUND');

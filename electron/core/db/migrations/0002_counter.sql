@@ -42,3 +42,9 @@ CREATE TABLE shifts (
 );
 -- At most one open shift per till.
 CREATE UNIQUE INDEX shifts_one_open ON shifts (status) WHERE status = 'open';
+
+-- Product tiles: a category to filter by and an optional picture. Pictures are data: URLs only (the screen's
+-- CSP loads images from the app itself and data: URLs, never from the network).
+ALTER TABLE products ADD COLUMN category TEXT CHECK (category IS NULL OR length(category) BETWEEN 1 AND 60);
+ALTER TABLE products ADD COLUMN image_url TEXT
+  CHECK (image_url IS NULL OR (image_url LIKE 'data:image/%' AND length(image_url) <= 200000));
