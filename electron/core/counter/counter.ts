@@ -344,7 +344,8 @@ export class Counter {
   // ---------------------------------------------------------------------------------------------- display
 
   display(): DisplayState {
-    return this.#display;
+    // The store's name can change in the settings after the last update; the customer sees the current one.
+    return { ...this.#display, storeName: this.#h.config().storeName };
   }
 
   /** The cashier's cart, priced here from the catalog (the screen never sends prices). */
@@ -381,6 +382,8 @@ export class Counter {
         this.#setDisplay({ phase: 'paid', storeName, total: sale.total, method: p.method, change: p.change });
       }
       this.#autoPrint(sale.id);
+      // The open shift's running totals moved.
+      if (getOpenShift(db)) this.#h.events.emit(COUNTER_EVENTS.shiftChanged, this.currentShift());
     } else if (p.method === 'qris' && p.status === 'pending' && followed) {
       this.#displaySaleId = sale.id;
       this.#setDisplay({

@@ -107,7 +107,7 @@ function ProductGrid() {
             onClick={() => addProduct(p.id)}
             data-testid={`product-${p.sku}`}
           >
-            {p.imageUrl && <img className="tile-img" src={p.imageUrl} alt="" data-testid="product-img" />}
+            {p.imageUrl && <img className="tile-img" src={p.imageUrl} alt="" data-testid="tile-img" />}
             <span className="name">{p.name}</span>
             <span className="meta">
               <span className="price">{formatRupiah(p.price)}</span>

@@ -7,6 +7,9 @@ import { useTill } from '../store/index.ts';
 
 /** Shift open/close with the cash count and its report, and the receipt printer's setup. */
 export function CounterPage() {
+  const loadCounter = useTill((s) => s.loadCounter);
+  // Fresh figures whenever the page is opened (the core also pushes changes while it is open).
+  useEffect(() => void loadCounter(), [loadCounter]);
   return (
     <div className="page" data-testid="counter-page">
       <ShiftCard />
@@ -42,7 +45,7 @@ function ShiftCard() {
   };
   const r = shift?.report;
   return (
-    <section className="card" data-testid="shift-card" data-status={shift?.status ?? 'none'}>
+    <section className="card" data-testid="shift-card" data-status={shift?.status ?? 'none'} data-shift-id={shift?.id}>
       <h2>{t('counter.shiftTitle')}</h2>
       {error && (
         <div className="banner bad" role="alert" data-testid="counter-error">
