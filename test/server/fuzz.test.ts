@@ -20,6 +20,8 @@ const routes = [
   ['GET', '/v1/sync/pull?cursor=0'],
   ['POST', '/v1/webhooks/xendit'],
   ['POST', '/v1/webhooks/midtrans'],
+  ['POST', '/v1/shifts'],
+  ['GET', () => `/v1/shifts/${newId()}`],
 ] as const;
 
 // Bodies a careless or hostile client might send: arbitrary JSON, near-miss payment requests, raw bytes.
