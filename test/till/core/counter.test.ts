@@ -212,7 +212,8 @@ describe('shifts', () => {
     const h = createHandlers(core);
     const opened = await h['shift:open']({ openingFloat: 200_000 });
     expect(opened.ok && opened.data.status).toBe('open');
-    expect((await h['shift:open']({ openingFloat: 1 })).ok).toBe(false);
+    const second = await h['shift:open']({ openingFloat: 1 });
+    expect(!second.ok && second.error.code).toBe('CONFLICT');
     t += 1_000;
     const a = await cashSale(core, [{ productId: products[0]!.id, qty: 1 }], 100_000);
     const b = await cashSale(core, [{ productId: products[1]!.id, qty: 2 }], 50_000);
@@ -267,7 +268,8 @@ describe('shifts', () => {
     // A sale after the close does not change the frozen report.
     await cashSale(core, [{ productId: products[0]!.id, qty: 1 }], 100_000);
     expect(core.counter.currentShift()!.report).toEqual(r);
-    expect((await h['shift:close']({ countedCash: 1 })).ok).toBe(false);
+    const again = await h['shift:close']({ countedCash: 1 });
+    expect(!again.ok && again.error.code).toBe('CONFLICT');
   });
 
   it('delivers the report with retry: 5xx and network errors retry later, 2xx removes it, other 4xx parks it', async () => {
