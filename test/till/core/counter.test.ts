@@ -310,6 +310,50 @@ describe('shifts', () => {
     expect(row()!.lastError).toMatch(/INTERNAL|HTTP 400/);
   });
 
+  it('prints the close report with the difference and the QRIS totals when a printer is set up', async () => {
+    const vp = await printer();
+    const { core, sku } = setup();
+    core.counter.savePrinter({ transport: 'tcp', host: '127.0.0.1', port: vp.port, paperMm: 80, autoPrint: false });
+    core.counter.openShift({ openingFloat: 100_000 });
+    const sale = await cashSale(core, [{ productId: sku('BERAS-5KG').id, qty: 1 }], 100_000);
+    const closed = core.counter.closeShift({ countedCash: 100_000 + sale.total + 500 });
+    const [r] = await vp.waitFor(1);
+    expect(r!.qr).toEqual([closed.id]);
+    expect(r!.text).toContain('LAPORAN TUTUP SHIFT');
+    const amount = (label: string) =>
+      Number(
+        r!.lines
+          .find((l) => l.startsWith(label))!
+          .slice(label.length)
+          .trim()
+          .replace(/^[+-]?Rp /, '')
+          .replace(/\./g, ''),
+      );
+    expect(amount('Kas seharusnya')).toBe(100_000 + sale.total);
+    expect(amount('Kas dihitung')).toBe(100_000 + sale.total + 500);
+    expect(r!.lines.find((l) => l.startsWith('Selisih'))).toMatch(/\+Rp 500$/);
+  });
+
+  it('refuses bad shift and display input with typed errors', async () => {
+    const { core } = setup();
+    const h = createHandlers(core);
+    for (const [channel, input] of [
+      ['shift:open', { openingFloat: -1 }],
+      ['shift:open', { openingFloat: 1.5 }],
+      ['shift:open', { openingFloat: '100' }],
+      ['shift:open', {}],
+      ['shift:close', { countedCash: Number.NaN }],
+      ['display:cart', { lines: [{ productId: 'x', qty: 1 }] }],
+      ['display:cart', { lines: [], total: 1 }],
+      ['print:receipt', { saleId: 'not-an-id' }],
+    ] as const) {
+      const r = await h[channel](input as never);
+      expect(!r.ok && r.error.code, `${channel} ${JSON.stringify(input)}`).toBe('INVALID_INPUT');
+    }
+    const closeNone = await h['shift:close']({ countedCash: 0 });
+    expect(!closeNone.ok && closeNone.error.code).toBe('CONFLICT');
+  });
+
   it('backs off exponentially with jitter, capped', () => {
     expect(backoffMs(0, () => 0)).toBe(500);
     expect(backoffMs(0, () => 1)).toBe(1_000);
