@@ -103,6 +103,8 @@ export type PaymentInfo = {
   /** QRIS only: who took the money and their reference for it (printed on the receipt). */
   provider: string | null;
   providerRef: string | null;
+  /** QRIS only: the wallet or bank app that paid, when the provider tells (printed on the receipt). */
+  payerWallet: string | null;
   /** Cash only. */
   tendered: Rupiah | null;
   change: Rupiah | null;

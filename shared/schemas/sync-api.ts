@@ -45,6 +45,8 @@ export const PaymentViewSchema = z.object({
   expires_at: z.number().int().nullable(),
   paid_at: z.number().int().nullable(),
   refunded_amount: z.number().int(),
+  /** The wallet or bank app that paid, when the provider says (e.g. Xendit's payment_detail.source). */
+  payer_wallet: z.string().max(60).nullable().optional(),
   created_at: z.number().int(),
   updated_at: z.number().int(),
 });

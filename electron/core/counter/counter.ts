@@ -164,8 +164,7 @@ export class Counter {
             change: p.change,
             provider: p.provider,
             providerRef: p.providerRef,
-            // No provider tells the server which wallet paid yet (see the report of issue 9).
-            payerWallet: null,
+            payerWallet: p.payerWallet,
             unverified: p.status === 'unverified' || p.status === 'needs_review',
           }
         : null,

@@ -115,6 +115,12 @@ export function ReceiptSheet() {
                     </span>
                   </div>
                 )}
+                {payment.method === 'qris' && payment.payerWallet && (
+                  <div className="r">
+                    <span>{t('receipt.wallet')}</span>
+                    <span data-testid="receipt-wallet">{payment.payerWallet}</span>
+                  </div>
+                )}
                 {(payment.status === 'unverified' || payment.status === 'needs_review') && (
                   <div className="center" data-testid="receipt-unverified">
                     <strong>{t('receipt.unverified')}</strong>

@@ -171,6 +171,18 @@ describe('receipt printing', () => {
     expect(r!.text.replace(/\n/g, '')).toContain('c1f5a0d2-9b1e-4f4e-9a3a-0123456789ab');
     expect(r!.text).toContain('midtrans');
     expect(r!.text).not.toContain('BELUM TERVERIFIKASI');
+    expect(r!.text).not.toContain('Dompet');
+    // The wallet that paid, once the server learns it from the provider.
+    core.applyEvent({
+      seq: 2,
+      type: 'payment.updated',
+      store_id: 's',
+      at: 2,
+      payment: { ...view('paid'), payer_wallet: 'DANA' },
+    });
+    expect(core.getPayment({ paymentId: p.id }).payerWallet).toBe('DANA');
+    const [w] = parseEscPos(require58(core, sale.id));
+    expect(w!.lines.find((l) => l.startsWith('Dompet'))).toMatch(/DANA$/);
     // An unverified payment (offline QRIS) says so on paper.
     core.db.prepare(`UPDATE payments SET status = 'unverified' WHERE id = ?`).run(p.id);
     const [u] = parseEscPos(require58(core, sale.id));

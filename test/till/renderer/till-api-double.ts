@@ -128,6 +128,7 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
       expirySuspected: false,
       provider: null,
       providerRef: null,
+      payerWallet: null,
       tendered: null,
       change: null,
       createdAt: now(),

@@ -48,3 +48,6 @@ CREATE UNIQUE INDEX shifts_one_open ON shifts (status) WHERE status = 'open';
 ALTER TABLE products ADD COLUMN category TEXT CHECK (category IS NULL OR length(category) BETWEEN 1 AND 60);
 ALTER TABLE products ADD COLUMN image_url TEXT
   CHECK (image_url IS NULL OR (image_url LIKE 'data:image/%' AND length(image_url) <= 200000));
+
+-- The wallet or bank app that paid a QRIS payment, when the server learns it from the provider (receipts).
+ALTER TABLE payments ADD COLUMN payer_wallet TEXT CHECK (payer_wallet IS NULL OR length(payer_wallet) <= 60);
