@@ -187,14 +187,19 @@ function PrinterCard() {
   const [port, setPort] = useState('9100');
   const [paper, setPaper] = useState<PaperMm>(58);
   const [auto, setAuto] = useState(true);
+  // Fill the form from the stored printer when it changes, not when the page merely reloads the same one
+  // (that would undo what the cashier is choosing).
+  const [shownKey, setShownKey] = useState('');
   useEffect(() => {
-    if (!printer) return;
+    const key = JSON.stringify(printer);
+    if (!printer || key === shownKey) return;
+    setShownKey(key);
     setTransport(printer.transport);
     setHost(printer.host ?? '');
     setPort(String(printer.port ?? 9100));
     setPaper(printer.paperMm);
     setAuto(printer.autoPrint);
-  }, [printer]);
+  }, [printer, shownKey]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void savePrinter({
