@@ -371,6 +371,7 @@ export class TillCore {
     this.#ticking = true;
     try {
       this.#refreshSuspicions();
+      this.counter.autoRetryPrints();
       if (!this.#api) return;
       void this.counter.deliverShifts();
       const now = this.#now();

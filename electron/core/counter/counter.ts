@@ -73,6 +73,7 @@ export class Counter {
   /** The sale the display follows once it was charged; its cart is what "back to the cart" shows. */
   #displaySaleId: string | null = null;
   #printing: Promise<void> = Promise.resolve();
+  #lastAutoRetry = 0;
   #delivering: Promise<void> | null = null;
 
   constructor(h: CounterHost) {
@@ -125,6 +126,18 @@ export class Counter {
     const run = this.#printing.then(() => this.#flushOnce());
     this.#printing = run.catch(() => undefined);
     return this.#printing;
+  }
+
+  /**
+   * Called by the core's watchdog: while jobs wait, the printer is tried again now and then, so a printer
+   * switched back on prints its queue without anyone pressing retry.
+   */
+  autoRetryPrints(everyMs = 30_000): void {
+    const now = this.#h.now();
+    if (now - this.#lastAutoRetry < everyMs || !this.#h.db.open) return;
+    if (listQueuedPrintJobs(this.#h.db).length === 0) return;
+    this.#lastAutoRetry = now;
+    void this.flushPrints();
   }
 
   /** The receipt as bytes, stored in the queue: returns the job (what "ready to print" means). */

@@ -111,6 +111,37 @@ describe('receipt printing', () => {
     expect(vp.receipts).toHaveLength(1);
   });
 
+  it('tries a waiting queue again by itself now and then, not on every tick', async () => {
+    let t = 1_750_000_000_000;
+    let sends = 0;
+    let up = false;
+    const core = makeCore({
+      now: () => t,
+      printerTransport: () => ({
+        async send() {
+          sends++;
+          if (!up) throw new Error('offline');
+        },
+      }),
+    });
+    core.seedDemoCatalog();
+    core.counter.savePrinter({ transport: 'tcp', host: '127.0.0.1', port: 9 });
+    const p = core.listCatalog(undefined)[0]!;
+    await cashSale(core, [{ productId: p.id, qty: 1 }], 1_000_000);
+    await core.counter.flushPrints();
+    const afterSale = sends;
+    t += 40_000;
+    core.counter.autoRetryPrints(30_000);
+    core.counter.autoRetryPrints(30_000);
+    await core.counter.flushPrints();
+    expect(sends).toBe(afterSale + 2); // one automatic try, plus the explicit flush; the second auto call waited
+    up = true;
+    t += 40_000;
+    core.counter.autoRetryPrints(30_000);
+    await core.counter.flushPrints();
+    expect(core.counter.printQueue().queued).toEqual([]);
+  });
+
   it('prints jobs in order and stops at the first failure', async () => {
     const sent: string[] = [];
     let fail = true;
