@@ -41,6 +41,13 @@ export async function buildElectron(out: string = join(root, 'dist-electron')): 
       // It is parsed on every window load; zod comes along with the shared contract, so keep it small.
       minify: true,
     }),
+    build({
+      ...common,
+      entryPoints: [join(root, 'electron/preload/display.ts')],
+      outfile: join(out, 'display-preload.cjs'),
+      external: ['electron'],
+      minify: true,
+    }),
   ]);
   cpSync(join(root, 'electron/core/db/migrations'), join(out, 'migrations'), { recursive: true });
 }

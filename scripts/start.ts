@@ -259,10 +259,12 @@ if (electron) {
   child.stdout?.on('data', (d: Buffer) => {
     buf += d.toString();
     const m = /TILL_URL=(\S+)/.exec(buf);
-    if (m) {
+    const disp = /DISPLAY_URL=(\S+)/.exec(buf);
+    if (m && disp) {
       banner([
         'Kasir QRIS is running. Electron is not available here, so open the till in a browser:',
         `till          ${m[1]}`,
+        `customer     ${disp[1]}`,
         ...common,
         'Ctrl-C stops everything.',
       ]);

@@ -8,6 +8,13 @@
  * the core computes totals from its own catalog.
  */
 import { z } from 'zod';
+import {
+  COUNTER_EVENTS,
+  COUNTER_METHODS,
+  type CounterEventPayloads,
+  type CounterResponses,
+  counterRequests,
+} from './counter.ts';
 import type { Rupiah } from './money.ts';
 import type { PaymentStatus } from './payment-status.ts';
 import type { AppError, Result } from './result.ts';
@@ -60,6 +67,10 @@ export type Product = {
   name: string;
   price: Rupiah;
   active: boolean;
+  /** For the category filter on the product tiles; null = uncategorised. */
+  category: string | null;
+  /** A picture for the tile, as a data: URL (the screen loads no images from the network). */
+  imageUrl: string | null;
 };
 
 export type DiscountSpec = { kind: 'amount'; value: number } | { kind: 'percent_bp'; value: number };
@@ -93,6 +104,11 @@ export type PaymentInfo = {
    * never marks anything paid or expired on its own guess.
    */
   expirySuspected: boolean;
+  /** QRIS only: who took the money and their reference for it (printed on the receipt). */
+  provider: string | null;
+  providerRef: string | null;
+  /** QRIS only: the wallet or bank app that paid, when the provider tells (printed on the receipt). */
+  payerWallet: string | null;
   /** Cash only. */
   tendered: Rupiah | null;
   change: Rupiah | null;
@@ -195,7 +211,14 @@ export const SaleDraftInput = z.strictObject({
 });
 export const SaleRefInput = z.strictObject({ saleId: Id });
 export const PaymentRefInput = z.strictObject({ paymentId: Id });
-export const RecentSalesInput = z.strictObject({ limit: z.number().int().min(1).max(200).optional() }).optional();
+export const RecentSalesInput = z
+  .strictObject({
+    limit: z.number().int().min(1).max(200).optional(),
+    /** Sales created in [from, to] (UTC epoch ms, inclusive), for the history's date filter. */
+    from: z.number().int().min(0).optional(),
+    to: z.number().int().min(0).optional(),
+  })
+  .optional();
 export const CashInput = z.strictObject({
   saleId: Id,
   tendered: z.number().int({ error: 'tendered must be whole rupiah' }).min(0).max(10_000_000_000),
@@ -273,6 +296,7 @@ export const ipcRequests = {
   'till:status': NoInput,
   /** Sends parked outbox entries again, each under a new mutation id; answers the new status. */
   'sync:retryParked': RetryParkedInput,
+  ...counterRequests,
 } as const;
 
 /** channel → what a successful call returns. */
@@ -293,7 +317,7 @@ export type IpcResponses = {
   'settings:set': SettingsView;
   'till:status': TillStatus;
   'sync:retryParked': TillStatus;
-};
+} & CounterResponses;
 
 export type IpcChannel = keyof typeof ipcRequests;
 export type IpcInput<C extends IpcChannel> = z.input<(typeof ipcRequests)[C]>;
@@ -321,6 +345,7 @@ export const TILL_METHODS = {
   saveSettings: 'settings:set',
   getStatus: 'till:status',
   retryParked: 'sync:retryParked',
+  ...COUNTER_METHODS,
 } as const satisfies Record<string, IpcChannel>;
 export type TillMethod = keyof typeof TILL_METHODS;
 
@@ -332,13 +357,14 @@ export const TILL_EVENTS = {
   paymentUpdated: 'payment:updated',
   saleUpdated: 'sale:updated',
   connectionChanged: 'connection:changed',
+  ...COUNTER_EVENTS,
 } as const;
 export type TillEventName = (typeof TILL_EVENTS)[keyof typeof TILL_EVENTS];
 export type TillEventPayloads = {
   'payment:updated': PaymentInfo;
   'sale:updated': SaleView;
   'connection:changed': TillStatus;
-};
+} & CounterEventPayloads;
 export const TILL_EVENT_NAMES = Object.values(TILL_EVENTS) as TillEventName[];
 
 export function isTillEventName(s: unknown): s is TillEventName {

@@ -45,6 +45,15 @@ export function createHandlers(core: TillCore): ChannelHandlers {
     saveSettings: (i) => core.saveSettings(i),
     getStatus: () => core.status(),
     retryParked: (i) => core.retryParked(i),
+    getPrinter: () => core.counter.getPrinter(),
+    savePrinter: (i) => core.counter.savePrinter(i),
+    printReceipt: (i) => core.counter.printReceipt(i),
+    printQueue: () => core.counter.printQueue(),
+    retryPrints: () => core.counter.retryPrints(),
+    currentShift: () => core.counter.currentShift(),
+    openShift: (i) => core.counter.openShift(i),
+    closeShift: (i) => core.counter.closeShift(i),
+    showCart: (i) => core.counter.showCart(i),
   };
   const handlers: Record<string, ChannelHandler<IpcChannel>> = {};
   for (const [method, channel] of Object.entries(TILL_METHODS) as [TillMethod, IpcChannel][]) {

@@ -4,6 +4,7 @@
  * throw TillFailure for expected refusals; the channel handlers (handlers.ts) turn everything into Result.
  */
 import type { Database } from 'better-sqlite3';
+import type { PrinterView } from '../../shared/counter.ts';
 import type { SyncEvent } from '../../shared/events.ts';
 import {
   type ConnectionState,
@@ -18,6 +19,8 @@ import {
 } from '../../shared/ipc.ts';
 import { isQrisAmount, rupiah } from '../../shared/money.ts';
 import { seedDemoCatalog } from './catalog/demo-catalog.ts';
+import { Counter } from './counter/counter.ts';
+import type { PrinterTransport } from './counter/printer-transport.ts';
 import { openDatabase } from './db/open.ts';
 import { countOutbox, requeueParked, unsyncedSales } from './db/repos/outbox-repo.ts';
 import {
@@ -68,6 +71,8 @@ export type TillCoreOptions = {
   /** Outbox drain tuning (batch size, backoff); tests and benchmarks shorten it. */
   push?: Pick<PusherOptions, 'batchSize' | 'maxBodyBytes' | 'minBackoffMs' | 'maxBackoffMs' | 'random'>;
   connectivity?: Omit<ConnectivityOptions, 'onChange'>;
+  /** Tests: where receipts go instead of the configured printer. */
+  printerTransport?: (p: PrinterView) => PrinterTransport | null;
 };
 
 export class TillCore {
@@ -93,6 +98,8 @@ export class TillCore {
   #lastStatusJson = '';
   readonly #pusher: SyncPusher;
   readonly #monitor: ConnectivityMonitor;
+  /** Receipt printing, shifts and the customer display (counter/counter.ts). */
+  readonly counter: Counter;
 
   constructor(o: TillCoreOptions) {
     this.#o = o;
@@ -119,6 +126,15 @@ export class TillCore {
       log: this.log,
       onChange: () => this.#publishStatus(),
       onReachability: (ok) => (ok ? this.#monitor.requestOk() : this.#monitor.requestFailed()),
+    });
+    this.counter = new Counter({
+      db: this.db,
+      events: this.events,
+      log: this.log,
+      now: this.#now,
+      config: () => this.#config,
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+      ...(o.printerTransport ? { transport: o.printerTransport } : {}),
     });
   }
 
@@ -172,7 +188,7 @@ export class TillCore {
   }
 
   recentSales(i: IpcParsed<'sales:recent'>): SaleView[] {
-    return recentSales(this.db, i?.limit ?? 20).map((s) => this.#saleView(s));
+    return recentSales(this.db, i?.limit ?? 20, i?.from, i?.to).map((s) => this.#saleView(s));
   }
 
   // ----------------------------------------------------------------------------------------------- payments
@@ -418,6 +434,7 @@ export class TillCore {
     this.#ticking = true;
     try {
       this.#refreshSuspicions();
+      this.counter.autoRetryPrints();
       if (!this.#api) return;
       const now = this.#now();
       const online = this.#conn.state === 'online';
@@ -467,8 +484,7 @@ export class TillCore {
   }
 
   #paymentInfo(p: PaymentRecord): PaymentInfo {
-    const { provider: _p, providerRef: _r, ...rest } = p;
-    return { ...rest, expirySuspected: this.#isSuspected(p) };
+    return { ...p, expirySuspected: this.#isSuspected(p) };
   }
 
   #saleView(s: SaleRecord): SaleView {
@@ -481,6 +497,12 @@ export class TillCore {
 
   #publishPayment(p: PaymentRecord, withSale: boolean): void {
     this.events.emit(TILL_EVENTS.paymentUpdated, this.#paymentInfo(p));
+    try {
+      this.counter.onPayment(p);
+    } catch (e) {
+      // The display and the receipt follow the payment; they must never fail it.
+      this.log.error('counter hook failed', { err: e });
+    }
     if (withSale) this.events.emit(TILL_EVENTS.saleUpdated, this.#saleView(requireSale(this.db, p.saleId)));
     this.#publishStatus();
   }

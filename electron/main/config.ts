@@ -9,6 +9,8 @@ export type ShellConfig = Readonly<{
   dataDir: string;
   settings: IpcInput<'settings:set'>;
   seedDemo: boolean;
+  /** The customer display window: `auto` opens it when a second monitor is connected. */
+  customerDisplay: 'auto' | 'on' | 'off';
 }>;
 
 export function shellConfigFromEnv(env: Record<string, string | undefined>, userDataDir: string): ShellConfig {
@@ -23,5 +25,6 @@ export function shellConfigFromEnv(env: Record<string, string | undefined>, user
     dataDir: env.KASIR_DATA_DIR || join(userDataDir, 'till'),
     settings,
     seedDemo: env.KASIR_SEED_DEMO === '1',
+    customerDisplay: env.KASIR_CUSTOMER_DISPLAY === '1' ? 'on' : env.KASIR_CUSTOMER_DISPLAY === '0' ? 'off' : 'auto',
   });
 }

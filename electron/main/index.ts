@@ -4,13 +4,15 @@
  * Bundled to dist-electron/main.cjs by scripts/build-electron.ts (better-sqlite3 stays external).
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, screen, session } from 'electron';
+import { tillError } from '../../shared/ipc.ts';
 import { stderrLogger } from '../core/errors.ts';
 import { createHandlers } from '../core/handlers.ts';
 import { launchSettings } from '../core/settings.ts';
 import { TillCore } from '../core/till-core.ts';
 import { appProtocolHandler } from './app-protocol.ts';
 import { shellConfigFromEnv } from './config.ts';
+import { DISPLAY_ENTRY_HASH, forwardDisplay, pickCustomerDisplay, refuseDisplaySender } from './display-window.ts';
 import { forwardEvents, registerIpcHandlers } from './ipc.ts';
 import { APP_ENTRY_URL, APP_SCHEME, hardenSession, hardenWebContents, windowOptions } from './security.ts';
 
@@ -34,6 +36,7 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 let win: BrowserWindow | null = null;
+let displayWin: BrowserWindow | null = null;
 
 async function start(): Promise<void> {
   const config = shellConfigFromEnv(process.env, app.getPath('userData'));
@@ -48,7 +51,15 @@ async function start(): Promise<void> {
 
   hardenSession(session.defaultSession);
   protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
-  registerIpcHandlers(ipcMain, handlers);
+  // The customer display's window may never call a till verb, whatever its page does.
+  registerIpcHandlers(
+    refuseDisplaySender(
+      ipcMain,
+      (e) => displayWin !== null && !displayWin.isDestroyed() && e.sender?.id === displayWin.webContents.id,
+      () => tillError('FORBIDDEN', 'the customer display is read-only'),
+    ),
+    handlers,
+  );
   core.start();
 
   const open = () => {
@@ -62,6 +73,28 @@ async function start(): Promise<void> {
     void win.loadURL(APP_ENTRY_URL);
   };
   open();
+  const target = pickCustomerDisplay(screen.getAllDisplays(), screen.getPrimaryDisplay().id);
+  if (config.customerDisplay === 'on' || (config.customerDisplay === 'auto' && target)) openDisplay();
+
+  function openDisplay(): void {
+    const opts = windowOptions(join(here, 'display-preload.cjs'));
+    displayWin = new BrowserWindow({
+      ...opts,
+      ...(target ? { ...target.bounds, fullscreen: true } : { width: 800, height: 600 }),
+    });
+    const dw = displayWin;
+    let stop: (() => void) | null = null;
+    dw.webContents.on('did-finish-load', () => {
+      stop?.();
+      stop = forwardDisplay(core.events, core, dw.webContents);
+    });
+    dw.once('ready-to-show', () => dw.show());
+    dw.on('closed', () => {
+      stop?.();
+      displayWin = null;
+    });
+    void dw.loadURL(`${APP_ENTRY_URL}${DISPLAY_ENTRY_HASH}`);
+  }
 
   app.on('second-instance', () => {
     if (!win) return open();

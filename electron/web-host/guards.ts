@@ -12,6 +12,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export const TOKEN_HEADER = 'x-till-token';
 /** The sub-protocol the host echoes; the token travels as a second offered sub-protocol. */
 export const EVENTS_PROTOCOL = 'kasir-till';
+/** The customer display's sub-protocol (its own token, see display.ts). */
+export const DISPLAY_PROTOCOL = 'kasir-display';
 
 export function allowedOrigins(port: number): string[] {
   return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
@@ -41,12 +43,16 @@ export function checkHeaderToken(header: string | string[] | undefined, expected
 }
 
 /** `Sec-WebSocket-Protocol: kasir-till, <token>` → the token check. */
-export function checkProtocolToken(header: string | string[] | undefined, expected: string): TokenCheck {
+export function checkProtocolToken(
+  header: string | string[] | undefined,
+  expected: string,
+  protocol: string = EVENTS_PROTOCOL,
+): TokenCheck {
   if (typeof header !== 'string') return 'missing';
   const offered = header
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s !== '' && s !== EVENTS_PROTOCOL);
+    .filter((s) => s !== '' && s !== protocol);
   if (offered.length === 0) return 'missing';
   // Every candidate is compared, so the time does not depend on where the right one sits.
   let found = false;

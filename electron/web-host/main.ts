@@ -1,6 +1,6 @@
 /**
  * `npm run till:web [-- --data-dir D --port P --server-url U --device-token T --seed-demo]`: the till in a
- * browser when Electron is not available. Prints exactly one `TILL_URL=...` line when ready (the launcher
+ * browser when Electron is not available. Prints one `TILL_URL=...` line and one `DISPLAY_URL=...` line (the customer display) when ready (the launcher
  * and the e2e tests parse it); logs go to stderr.
  */
 import { parseArgs } from 'node:util';
@@ -65,7 +65,7 @@ try {
   process.stderr.write(`till web host could not start: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 }
-process.stdout.write(`TILL_URL=${host.url}\n`);
+process.stdout.write(`TILL_URL=${host.url}\nDISPLAY_URL=${host.displayUrl}\n`);
 
 let closing = false;
 const stop = async () => {

@@ -15,9 +15,11 @@ import { TILL_EVENTS, tillError } from '../../shared/ipc.ts';
 import { contentSecurityPolicy } from '../core/csp.ts';
 import { type ChannelHandlers, dispatch } from '../core/handlers.ts';
 import type { TillCore } from '../core/till-core.ts';
+import { registerDisplayRoutes } from './display.ts';
 import {
   checkHeaderToken,
   checkProtocolToken,
+  DISPLAY_PROTOCOL,
   EVENTS_PROTOCOL,
   isAllowedHost,
   isAllowedOrigin,
@@ -29,6 +31,8 @@ export type WebHostOptions = {
   core: TillCore;
   handlers: ChannelHandlers;
   token: string;
+  /** The customer display's token: opens the display stream and nothing else. */
+  displayToken: string;
   /** The built renderer (dist/renderer); when missing, the API still works and `/` explains what to build. */
   rendererDir: string;
 };
@@ -41,7 +45,8 @@ export async function createWebHost(o: WebHostOptions): Promise<FastifyInstance>
     options: {
       maxPayload: 4 * 1024,
       // Echo our protocol name, never the token (the browser requires one offered value back).
-      handleProtocols: (protocols: Set<string>) => (protocols.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false),
+      handleProtocols: (protocols: Set<string>) =>
+        protocols.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : protocols.has(DISPLAY_PROTOCOL) ? DISPLAY_PROTOCOL : false,
     },
   });
 
@@ -115,6 +120,8 @@ export async function createWebHost(o: WebHostOptions): Promise<FastifyInstance>
       send(TILL_EVENTS.connectionChanged, o.core.status());
     },
   );
+
+  registerDisplayRoutes(app, o.core, o.displayToken);
 
   if (existsSync(join(o.rendererDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: o.rendererDir, index: 'index.html', dotfiles: 'deny' });

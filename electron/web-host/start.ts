@@ -24,6 +24,8 @@ export type StartWebHostOptions = {
 
 export type WebHost = {
   url: string;
+  /** The customer display (its own, read-only token). */
+  displayUrl: string;
   port: number;
   token: string;
   core: TillCore;
@@ -43,12 +45,20 @@ export async function startWebHost(o: StartWebHostOptions): Promise<WebHost> {
     if (o.seedDemo) core.seedDemoCatalog();
     // 32 random bytes, base64url: unguessable, and valid in a URL fragment and a WebSocket sub-protocol.
     const token = randomBytes(32).toString('base64url');
-    const app = await createWebHost({ core, handlers, token, rendererDir: o.rendererDir ?? DEFAULT_RENDERER_DIR });
+    const displayToken = randomBytes(32).toString('base64url');
+    const app = await createWebHost({
+      core,
+      handlers,
+      token,
+      displayToken,
+      rendererDir: o.rendererDir ?? DEFAULT_RENDERER_DIR,
+    });
     await app.listen({ host: '127.0.0.1', port: o.port ?? 5174 });
     const port = (app.server.address() as AddressInfo).port;
     core.start();
     return {
       url: `http://127.0.0.1:${port}/#token=${token}`,
+      displayUrl: `http://127.0.0.1:${port}/#display=${displayToken}`,
       port,
       token,
       core,

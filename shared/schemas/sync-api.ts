@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { QRIS_MAX_AMOUNT, QRIS_MIN_AMOUNT, type Rupiah } from '../money.ts';
 import { PAYMENT_STATUSES } from '../payment-status.ts';
+import { ShiftReportRequestSchema } from './shifts.ts';
 
 export const PROVIDER_IDS = ['xendit', 'midtrans'] as const;
 export const ProviderIdSchema = z.enum(PROVIDER_IDS);
@@ -45,6 +46,8 @@ export const PaymentViewSchema = z.object({
   expires_at: z.number().int().nullable(),
   paid_at: z.number().int().nullable(),
   refunded_amount: z.number().int(),
+  /** The wallet or bank app that paid, when the provider says (e.g. Xendit's payment_detail.source). */
+  payer_wallet: z.string().max(60).nullable().optional(),
   created_at: z.number().int(),
   updated_at: z.number().int(),
 });
@@ -205,6 +208,7 @@ export const MUTATION_PAYLOADS = {
   'payment.qris': QrisPaymentPayloadSchema,
   'payment.offline_qris': OfflineQrisPaymentPayloadSchema,
   'payment.cancel_requested': LocalCancelPayloadSchema,
+  'shift.closed': ShiftReportRequestSchema,
 } as const;
 export type MutationType = keyof typeof MUTATION_PAYLOADS;
 export type MutationPayload<T extends MutationType> = z.input<(typeof MUTATION_PAYLOADS)[T]>;

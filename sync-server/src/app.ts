@@ -18,6 +18,7 @@ import { RelayHub } from './relay/hub.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { shiftRoutes } from './routes/shifts.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { syncPushRoutes } from './routes/sync-push.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -89,6 +90,7 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   healthRoutes(app, ctx);
   paymentRoutes(app, ctx);
   offlineRoutes(app, ctx);
+  shiftRoutes(app, ctx);
   syncRoutes(app, ctx, hub);
   syncPushRoutes(app, ctx);
   await webhookRoutes(app, ctx);

@@ -4,7 +4,8 @@
  *      the same create measured at the HTTP API alone (what the screen adds);
  *  (b) the wallet pays → PAID painted, beside 3-second polling of the payment measured in the same run;
  *  (c) durable commit of one sale in the till core (SQLite, synchronous=FULL), beside one bare fsync of a
- *      4 KiB write on the same disk (the floor any durable commit pays).
+ *      4 KiB write on the same disk (the floor any durable commit pays);
+ *  (d) receipt ready-to-print after PAID (issue 9, ./counter.ts), beside the same PAID applied with no printer.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { TillCore } from '../../electron/core/till-core.ts';
 import { startSystem } from '../../scripts/system.ts';
 import { newId } from '../../shared/ids.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.ts';
+import { benchCounter } from './counter.ts';
 import { type Figure, mean, percentile } from './stats.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -232,5 +234,6 @@ export async function benchTill(opts: { samples: number }): Promise<Figure[]> {
     core.close();
     rmSync(dir, { recursive: true, force: true });
   }
+  figures.push(...(await benchCounter({ samples: 200 })));
   return figures;
 }

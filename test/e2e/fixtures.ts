@@ -18,6 +18,8 @@ export type Till = {
   system: System;
   /** The URL the web host printed, token fragment included. */
   url: string;
+  /** The customer display's URL (its own read-only token). */
+  displayUrl: string;
   dataDir: string;
   /** The enrolled device's token, for asking the server directly what it holds. */
   deviceToken: string;
@@ -25,7 +27,7 @@ export type Till = {
   stopSystem(): Promise<void>;
 };
 
-type HostProcess = { child: ChildProcess; url: string; output: () => string };
+type HostProcess = { child: ChildProcess; url: string; displayUrl: string; output: () => string };
 
 async function spawnHost(args: string[]): Promise<HostProcess> {
   const child = spawn(process.execPath, [join(root, 'electron/web-host/main.ts'), ...args], {
@@ -36,14 +38,15 @@ async function spawnHost(args: string[]): Promise<HostProcess> {
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  const url = await new Promise<string>((ok, fail) => {
+  const urls = await new Promise<{ url: string; displayUrl: string }>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`web host printed no TILL_URL:\n${out}`)), 60_000);
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /TILL_URL=(\S+)/.exec(out);
-      if (m?.[1]) {
+      const disp = /DISPLAY_URL=(\S+)/.exec(out);
+      if (m?.[1] && disp?.[1]) {
         clearTimeout(timer);
-        ok(m[1]);
+        ok({ url: m[1], displayUrl: disp[1] });
       }
     });
     child.once('exit', (code) => {
@@ -51,7 +54,7 @@ async function spawnHost(args: string[]): Promise<HostProcess> {
       fail(new Error(`web host exited with ${code}:\n${out}`));
     });
   });
-  return { child, url, output: () => out };
+  return { child, ...urls, output: () => out };
 }
 
 async function stopHost(h: HostProcess): Promise<void> {
@@ -102,7 +105,7 @@ export const test = base.extend<{ tillOptions: TillOptions; till: Till }>({
       ]);
       try {
         await page.goto(host.url);
-        await use({ system, url: host.url, dataDir, deviceToken: token, stopSystem });
+        await use({ system, url: host.url, displayUrl: host.displayUrl, dataDir, deviceToken: token, stopSystem });
       } finally {
         if (testInfo.status !== testInfo.expectedStatus) {
           await testInfo.attach('web-host-output', { body: host.output(), contentType: 'text/plain' });

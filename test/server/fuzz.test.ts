@@ -21,6 +21,8 @@ const routes = [
   ['POST', '/v1/sync/push'],
   ['POST', '/v1/webhooks/xendit'],
   ['POST', '/v1/webhooks/midtrans'],
+  ['POST', '/v1/shifts'],
+  ['GET', () => `/v1/shifts/${newId()}`],
 ] as const;
 
 // Bodies a careless or hostile client might send: arbitrary JSON, near-miss payment requests, raw bytes.

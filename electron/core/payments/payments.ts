@@ -34,6 +34,7 @@ export function recordQrisPayment(db: Database, saleId: string, amount: Rupiah, 
       amount,
       provider: null,
       providerRef: null,
+      payerWallet: null,
       qrString: null,
       merchantName: null,
       expiresAt: null,
@@ -66,6 +67,7 @@ export function recordCashPayment(db: Database, saleId: string, tendered: number
       amount: sale.total,
       provider: null,
       providerRef: null,
+      payerWallet: null,
       qrString: null,
       merchantName: null,
       expiresAt: null,
@@ -142,6 +144,7 @@ export function applyServerView(db: Database, v: PaymentView, now: number): Appl
     if (v.expires_at !== null && p.expiresAt !== v.expires_at) u.expiresAt = v.expires_at;
     if (p.provider === null) u.provider = v.provider;
     if (v.provider_ref !== null && p.providerRef !== v.provider_ref) u.providerRef = v.provider_ref;
+    if (v.payer_wallet && p.payerWallet !== v.payer_wallet) u.payerWallet = v.payer_wallet;
     const keys = Object.keys(u);
     if (keys.length > 0) updatePayment(db, p.id, u, now);
     const status = u.status ?? p.status;

@@ -44,6 +44,6 @@ export function toSaleView(db: Database, s: SaleRecord, payments: PaymentInfo[])
   return { ...s, lines: getSaleLines(db, s.id), payments };
 }
 
-export function recentSales(db: Database, limit: number): SaleRecord[] {
-  return listRecentSales(db, limit);
+export function recentSales(db: Database, limit: number, from?: number, to?: number): SaleRecord[] {
+  return listRecentSales(db, limit, from, to);
 }

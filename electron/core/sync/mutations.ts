@@ -14,6 +14,7 @@ const WIRE_TYPE: Record<OutboxKind, MutationType> = {
   'payment.created': 'payment.qris',
   'payment.cash': 'payment.cash',
   'payment.cancel_requested': 'payment.cancel_requested',
+  'shift.closed': 'shift.closed',
 };
 
 const mappers: { [K in OutboxKind]: (p: AnyRecord, e: OutboxEntry) => MutationPayload<(typeof WIRE_TYPE)[K]> } = {
@@ -56,6 +57,8 @@ const mappers: { [K in OutboxKind]: (p: AnyRecord, e: OutboxEntry) => MutationPa
     created_at: p.createdAt as number,
   }),
   'payment.cancel_requested': (p, e) => ({ payment_id: p.paymentId as string, cancelled_at: e.createdAt }),
+  // The close transaction already wrote the report in its wire shape (shared/schemas/shifts.ts).
+  'shift.closed': (p) => p as MutationPayload<'shift.closed'>,
 };
 
 export function toMutation(e: OutboxEntry): PushMutation {

@@ -5,6 +5,7 @@ import { useGlobalKeys } from '../use-global-keys.ts';
 import { Cart } from './cart.tsx';
 import { CashSheet } from './cash-sheet.tsx';
 import { Catalog } from './catalog.tsx';
+import { CounterPage, PrintQueueBanner } from './counter-page.tsx';
 import { QrisSheet } from './qris-sheet.tsx';
 import { ReceiptSheet } from './receipt-sheet.tsx';
 import { RecentPage } from './recent-page.tsx';
@@ -27,6 +28,7 @@ export function App() {
       )}
       {page === 'recent' && <RecentPage />}
       {page === 'settings' && <SettingsPage />}
+      {page === 'counter' && <CounterPage />}
       {checkout === 'qris' && <QrisSheet />}
       {checkout === 'cash' && <CashSheet />}
       {checkout === 'receipt' && <ReceiptSheet />}
@@ -98,6 +100,7 @@ function Banners() {
         </div>
       )}
       <SyncBanner />
+      <PrintQueueBanner />
       {Math.abs(skewMs) > 120_000 && (
         <div className="banner warn" data-testid="banner-clock">
           {t('app.clockSkew', { minutes })}

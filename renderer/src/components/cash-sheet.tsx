@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatRupiah } from '../../../shared/money.ts';
 import { QUICK_NOTES } from '../lib/cart-math.ts';
+import { followingAmounts, formatTyped } from '../lib/rupiah-input.ts';
 import { selectCash, useTill } from '../store/index.ts';
 import { ErrorAlert } from './error-alert.tsx';
 import { Kbd } from './shortcut.tsx';
@@ -11,6 +12,7 @@ export function CashSheet() {
   const input = useRef<HTMLInputElement>(null);
   const tenderedInput = useTill((s) => s.tenderedInput);
   const setTendered = useTill((s) => s.setTenderedInput);
+  const addTendered = useTill((s) => s.addTendered);
   const closeCheckout = useTill((s) => s.closeCheckout);
   const completeCash = useTill((s) => s.completeCash);
   const busy = useTill((s) => s.busy === 'completing');
@@ -48,20 +50,32 @@ export function CashSheet() {
               inputMode="numeric"
               data-testid="cash-tendered"
               value={tenderedInput}
-              onChange={(e) => setTendered(e.target.value)}
-              placeholder="0"
+              onChange={(e) => setTendered(formatTyped(e.target.value))}
+              placeholder="Rp 0"
               autoComplete="off"
             />
           </label>
-          <div className="notes">
-            <button type="button" onClick={() => setTendered(String(due))} data-testid="note-exact">
+          {/* One tap for the usual amounts given for this total (the next 5k/10k/50k/100k). */}
+          <div className="notes" data-testid="quick-amounts">
+            <button type="button" onClick={() => setTendered(formatRupiah(due))} data-testid="note-exact">
               {t('cash.exact')}
             </button>
-            {QUICK_NOTES.map((n) => (
-              <button key={n} type="button" onClick={() => setTendered(String(n))} data-testid={`note-${n}`}>
+            {followingAmounts(due).map((n) => (
+              <button key={n} type="button" onClick={() => setTendered(formatRupiah(n))} data-testid={`amount-${n}`}>
                 {formatRupiah(n)}
               </button>
             ))}
+          </div>
+          {/* Notes as the customer hands them over: each tap adds to what was tendered. */}
+          <div className="notes" data-testid="quick-notes">
+            {QUICK_NOTES.map((n) => (
+              <button key={n} type="button" onClick={() => addTendered(n)} data-testid={`note-${n}`}>
+                + {formatRupiah(n)}
+              </button>
+            ))}
+            <button type="button" onClick={() => setTendered('')} data-testid="note-clear">
+              {t('cash.clear')}
+            </button>
           </div>
           {tendered !== null && change !== null && (
             <div className={`change ${enough ? '' : 'short'}`} data-testid="cash-change-row">

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { formatRupiah } from '../../../shared/money.ts';
-import { selectVisibleProducts, useTill } from '../store/index.ts';
+import { selectCategories, selectVisibleProducts, useTill } from '../store/index.ts';
 import { Kbd } from './shortcut.tsx';
 
 export const SCAN_INPUT_ID = 'scan-input';
@@ -87,28 +87,66 @@ function ProductGrid() {
   if (status === 'loading' && products.length === 0) return <div className="empty">{t('catalog.loading')}</div>;
   if (products.length === 0) {
     return (
-      <div className="empty" data-testid="product-grid">
-        {t('catalog.noProducts')}
-      </div>
+      <>
+        <CategoryFilter />
+        <div className="empty" data-testid="product-grid">
+          {t('catalog.noProducts')}
+        </div>
+      </>
     );
   }
   return (
-    <div className="grid" data-testid="product-grid">
-      {products.map((p) => (
+    <>
+      <CategoryFilter />
+      <div className="grid" data-testid="product-grid">
+        {products.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            className="tile"
+            onClick={() => addProduct(p.id)}
+            data-testid={`product-${p.sku}`}
+          >
+            {p.imageUrl && <img className="tile-img" src={p.imageUrl} alt="" data-testid="tile-img" />}
+            <span className="name">{p.name}</span>
+            <span className="meta">
+              <span className="price">{formatRupiah(p.price)}</span>
+              <span className="sku">{p.sku}</span>
+            </span>
+          </button>
+        ))}
+      </div>
+    </>
+  );
+}
+
+function CategoryFilter() {
+  const { t } = useTranslation();
+  const categories = useTill(useShallow(selectCategories));
+  const current = useTill((s) => s.category);
+  const setCategory = useTill((s) => s.setCategory);
+  if (categories.length === 0) return null;
+  return (
+    <fieldset className="chips" aria-label={t('catalog.category')} data-testid="category-filter">
+      <button
+        type="button"
+        aria-pressed={current === null}
+        onClick={() => setCategory(null)}
+        data-testid="category-all"
+      >
+        {t('catalog.allCategories')}
+      </button>
+      {categories.map((c) => (
         <button
-          key={p.id}
+          key={c}
           type="button"
-          className="tile"
-          onClick={() => addProduct(p.id)}
-          data-testid={`product-${p.sku}`}
+          aria-pressed={current === c}
+          onClick={() => setCategory(c)}
+          data-testid={`category-${c}`}
         >
-          <span className="name">{p.name}</span>
-          <span className="meta">
-            <span className="price">{formatRupiah(p.price)}</span>
-            <span className="sku">{p.sku}</span>
-          </span>
+          {c}
         </button>
       ))}
-    </div>
+    </fieldset>
   );
 }

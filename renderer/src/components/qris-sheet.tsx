@@ -9,7 +9,8 @@ import { Kbd } from './shortcut.tsx';
 export function QrisSheet() {
   const { t } = useTranslation();
   const qris = useTill((s) => s.qris);
-  const merchant = useTill((s) => s.qris?.merchantName ?? s.storeName);
+  // The customer checks whom they pay: the store's own name, not the acquirer's name inside the QR payload.
+  const merchant = useTill((s) => s.storeName || s.qris?.merchantName || '');
   const skewMs = useTill((s) => s.clockSkewMs);
   const cancelQris = useTill((s) => s.cancelQris);
   const closeCheckout = useTill((s) => s.closeCheckout);

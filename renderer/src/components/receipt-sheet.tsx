@@ -12,9 +12,20 @@ export function ReceiptSheet() {
   const { t, i18n } = useTranslation();
   const receipt = useTill((s) => s.receipt);
   const newSale = useTill((s) => s.newSale);
+  const hasPrinter = useTill((s) => (s.printer?.transport ?? 'none') !== 'none');
+  const printReceipt = useTill((s) => s.printReceipt);
+  const printState = useTill((s) => {
+    const id = s.receipt?.sale.id;
+    if (!id) return null;
+    if (s.printQueue.queued.some((j) => j.refId === id)) return 'queued';
+    return s.printQueue.lastPrinted?.refId === id ? 'printed' : null;
+  });
   if (!receipt) return null;
   const { sale } = receipt;
-  const payment = sale.payments.find((p) => p.status === 'paid') ?? null;
+  const payment =
+    sale.payments.find((p) => p.status === 'paid') ??
+    sale.payments.find((p) => p.status === 'unverified' || p.status === 'needs_review') ??
+    null;
   const date = new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'id-ID', {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -90,10 +101,29 @@ export function ReceiptSheet() {
                     <span data-testid="receipt-change">{formatRupiah(payment.change)}</span>
                   </div>
                 )}
+                {payment.method === 'qris' && payment.provider && (
+                  <div className="r">
+                    <span>{t('receipt.provider')}</span>
+                    <span data-testid="receipt-provider">{payment.provider}</span>
+                  </div>
+                )}
                 {payment.method === 'qris' && (
                   <div className="r">
                     <span>{t('receipt.reference')}</span>
-                    <span>{saleNumber(payment.id)}</span>
+                    <span data-testid="receipt-reference" style={{ overflowWrap: 'anywhere' }}>
+                      {payment.providerRef ?? saleNumber(payment.id)}
+                    </span>
+                  </div>
+                )}
+                {payment.method === 'qris' && payment.payerWallet && (
+                  <div className="r">
+                    <span>{t('receipt.wallet')}</span>
+                    <span data-testid="receipt-wallet">{payment.payerWallet}</span>
+                  </div>
+                )}
+                {(payment.status === 'unverified' || payment.status === 'needs_review') && (
+                  <div className="center" data-testid="receipt-unverified">
+                    <strong>{t('receipt.unverified')}</strong>
                   </div>
                 )}
               </>
@@ -103,7 +133,17 @@ export function ReceiptSheet() {
           </article>
         </div>
         <div className="sheet-foot no-print">
-          <button type="button" className="btn-big" onClick={() => window.print()} data-testid="receipt-print">
+          {printState && (
+            <span className="field-note" data-testid="receipt-print-state" data-state={printState}>
+              {printState === 'queued' ? t('receipt.printQueued') : t('receipt.printed')}
+            </span>
+          )}
+          <button
+            type="button"
+            className="btn-big"
+            onClick={() => (hasPrinter ? void printReceipt(sale.id) : window.print())}
+            data-testid="receipt-print"
+          >
             {t('receipt.print')}
           </button>
           <button type="button" className="btn-primary btn-big" onClick={newSale} data-testid="new-sale">

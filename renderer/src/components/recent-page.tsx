@@ -17,6 +17,8 @@ export function RecentPage() {
   const { t, i18n } = useTranslation();
   const recent = useTill((s) => s.recent);
   const openRecent = useTill((s) => s.openRecent);
+  const day = useTill((s) => s.recentDay);
+  const setDay = useTill((s) => s.setRecentDay);
   const time = new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'id-ID', {
     dateStyle: 'short',
     timeStyle: 'short',
@@ -24,6 +26,17 @@ export function RecentPage() {
   return (
     <div className="page" data-testid="recent-page">
       <h2>{t('recent.title')}</h2>
+      <div className="finders">
+        <label className="field">
+          <span>{t('recent.date')}</span>
+          <input type="date" value={day} onChange={(e) => setDay(e.target.value)} data-testid="recent-date" />
+        </label>
+        {day !== '' && (
+          <button type="button" onClick={() => setDay('')} data-testid="recent-all-dates">
+            {t('recent.allDates')}
+          </button>
+        )}
+      </div>
       {recent.length === 0 ? (
         <div className="empty">{t('recent.empty')}</div>
       ) : (
@@ -49,7 +62,9 @@ export function RecentPage() {
                   <td className="num" data-testid="recent-total">
                     {formatRupiah(s.total)}
                   </td>
-                  <td>{paidBy ? t(`receipt.${paidBy}`) : '—'}</td>
+                  <td data-testid="recent-method" data-method={paidBy ?? ''}>
+                    {paidBy ? t(`receipt.${paidBy}`) : '—'}
+                  </td>
                   <td>
                     <span className={`pill ${state}`}>{t(`recent.status.${state}`)}</span>
                   </td>

@@ -34,6 +34,14 @@ export function TopBar() {
         </button>
         <button
           type="button"
+          aria-pressed={page === 'counter'}
+          onClick={() => setPage('counter')}
+          data-testid="nav-counter"
+        >
+          {t('app.counter')}
+        </button>
+        <button
+          type="button"
           aria-pressed={page === 'settings'}
           onClick={() => setPage('settings')}
           data-testid="nav-settings"

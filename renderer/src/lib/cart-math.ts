@@ -74,4 +74,4 @@ export function formatCountdown(msLeft: number): string {
 }
 
 /** Quick-tender buttons: the notes customers most often hand over (plus "exact", which the screen adds). */
-export const QUICK_NOTES: readonly Rupiah[] = [rupiah(20_000), rupiah(50_000), rupiah(100_000)];
+export const QUICK_NOTES: readonly Rupiah[] = [rupiah(10_000), rupiah(20_000), rupiah(50_000), rupiah(100_000)];

@@ -4,7 +4,9 @@ export const createCatalogSlice: Slice<CatalogSlice> = (api) => (set) => ({
   products: [],
   catalogStatus: 'idle',
   query: '',
+  category: null,
   setQuery: (query) => set({ query }),
+  setCategory: (category) => set({ category }),
   async loadCatalog() {
     set({ catalogStatus: 'loading' });
     const r = await api.listCatalog().catch(() => null);

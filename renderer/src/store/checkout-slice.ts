@@ -1,3 +1,4 @@
+import { formatRupiah } from '../../../shared/money.ts';
 import type { PaymentInfo, Result, SaleView } from '../bridge/index.ts';
 import { parseRupiahInput } from '../lib/cart-math.ts';
 import { thrown, toUiError } from './errors.ts';
@@ -136,6 +137,12 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
     },
 
     setTenderedInput: (tenderedInput) => set({ tenderedInput }),
+
+    addTendered(note) {
+      const now = parseRupiahInput(get().tenderedInput) ?? 0;
+      const next = now + note;
+      if (Number.isSafeInteger(next) && next <= 999_999_999_999) set({ tenderedInput: formatRupiah(next) });
+    },
 
     async completeCash() {
       const { openSale, tenderedInput, busy } = get();

@@ -7,6 +7,7 @@ import { TILL_EVENTS, type TillApi } from '../bridge/index.ts';
 import { createCartSlice } from './cart-slice.ts';
 import { createCatalogSlice } from './catalog-slice.ts';
 import { createCheckoutSlice } from './checkout-slice.ts';
+import { createCounterSlice } from './counter-slice.ts';
 import { createRecentSlice } from './recent-slice.ts';
 import { createSessionSlice } from './session-slice.ts';
 import type { TillState } from './types.ts';
@@ -20,6 +21,7 @@ export function createTillStore(api: TillApi): TillStore {
     ...createCheckoutSlice(api)(...a),
     ...createSessionSlice(api)(...a),
     ...createRecentSlice(api)(...a),
+    ...createCounterSlice(api)(...a),
   }));
 }
 
@@ -33,11 +35,18 @@ export async function startStore(store: TillStore, api: TillApi): Promise<() => 
     api.onEvent(TILL_EVENTS.paymentUpdated, (p) => s().onPaymentUpdated(p)),
     api.onEvent(TILL_EVENTS.saleUpdated, (v) => s().onSaleUpdated(v)),
     api.onEvent(TILL_EVENTS.connectionChanged, (st) => s().onStatus(st)),
+    api.onEvent(TILL_EVENTS.printChanged, (q) => s().onPrintQueue(q)),
+    api.onEvent(TILL_EVENTS.shiftChanged, (sh) => s().onShift(sh)),
+    // The customer display follows the cart as it is built.
+    store.subscribe((now, before) => {
+      if (now.lines !== before.lines || now.discount !== before.discount) now.syncDisplay();
+    }),
   ];
   await Promise.all([
     s().loadSettings(),
     s().loadCatalog(),
     s().loadRecent(),
+    s().loadCounter(),
     api
       .getStatus()
       .then((r) => r.ok && s().onStatus(r.data))

@@ -9,7 +9,13 @@ import { createTillStore, startStore, type TillStore } from './create-store.ts';
 import { rememberedLanguage } from './session-slice.ts';
 import type { TillState } from './types.ts';
 
-export { selectCash, selectDiscountOk, selectTotals, selectVisibleProducts } from './selectors.ts';
+export {
+  selectCash,
+  selectCategories,
+  selectDiscountOk,
+  selectTotals,
+  selectVisibleProducts,
+} from './selectors.ts';
 export type { TillState } from './types.ts';
 
 let store: TillStore | undefined;

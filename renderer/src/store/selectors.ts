@@ -6,8 +6,9 @@ import type { TillState } from './types.ts';
 
 export function selectVisibleProducts(s: TillState): Product[] {
   const q = s.query.trim().toLowerCase();
-  if (q === '') return s.products;
-  return s.products.filter(
+  const inCategory = s.category === null ? s.products : s.products.filter((p) => p.category === s.category);
+  if (q === '') return inCategory;
+  return inCategory.filter(
     (p) => p.name.toLowerCase().includes(q) || p.sku.toLowerCase().includes(q) || p.barcode === q,
   );
 }
@@ -30,4 +31,11 @@ export function selectCash(s: TillState): { due: Rupiah; tendered: Rupiah | null
   const due = selectTotals(s).total;
   const tendered = parseRupiahInput(s.tenderedInput);
   return { due, tendered, change: tendered === null ? null : tendered - due };
+}
+
+/** The categories present in the catalog, in name order (the filter's chips). */
+export function selectCategories(s: TillState): string[] {
+  return [...new Set(s.products.map((p) => p.category).filter((c): c is string => c !== null))].sort((a, b) =>
+    a.localeCompare(b, 'id'),
+  );
 }

@@ -3,7 +3,8 @@
  * actions that change it; actions are where the till API is called, never components.
  */
 import type { StateCreator } from 'zustand';
-import type { DiscountSpec } from '../../../shared/ipc.ts';
+import type { PrinterView, PrintQueueView, ShiftView } from '../../../shared/counter.ts';
+import type { DiscountSpec, IpcInput } from '../../../shared/ipc.ts';
 import type { PaymentStatus } from '../../../shared/payment-status.ts';
 import type {
   ConnectionState,
@@ -25,7 +26,10 @@ export type CatalogSlice = {
   products: Product[];
   catalogStatus: 'idle' | 'loading' | 'ready' | 'error';
   query: string;
+  /** The category filter on the tiles; null = all. */
+  category: string | null;
   setQuery(q: string): void;
+  setCategory(c: string | null): void;
   loadCatalog(): Promise<void>;
 };
 
@@ -77,6 +81,8 @@ export type CheckoutSlice = {
   checkQris(): Promise<void>;
   openCash(): Promise<void>;
   setTenderedInput(s: string): void;
+  /** A quick-cash note: adds to what was tendered so far. */
+  addTendered(note: number): void;
   completeCash(): Promise<void>;
   closeCheckout(): void;
   newSale(): void;
@@ -85,8 +91,33 @@ export type CheckoutSlice = {
   onPaymentUpdated(p: PaymentInfo): void;
 };
 
+export type CounterSlice = {
+  printer: PrinterView | null;
+  printQueue: PrintQueueView;
+  /** The open shift, or the last closed one (its report stays on screen). */
+  shift: ShiftView | null;
+  floatInput: string;
+  countedInput: string;
+  counterBusy: boolean;
+  counterError: UiError | null;
+  printerSaved: boolean;
+  loadCounter(): Promise<void>;
+  savePrinter(p: IpcInput<'printer:set'>): Promise<boolean>;
+  printReceipt(saleId: string): Promise<void>;
+  retryPrints(): Promise<void>;
+  setFloatInput(s: string): void;
+  setCountedInput(s: string): void;
+  openShift(): Promise<void>;
+  closeShift(): Promise<void>;
+  /** Sends the cart to the customer display (called when the cart changes). */
+  syncDisplay(): void;
+  /** Push listeners for `print:changed` and `shift:changed`. */
+  onPrintQueue(q: PrintQueueView): void;
+  onShift(s: ShiftView | null): void;
+};
+
 export type SessionSlice = {
-  page: 'sale' | 'recent' | 'settings';
+  page: 'sale' | 'recent' | 'settings' | 'counter';
   language: Language;
   serverUrl: string;
   hasDeviceToken: boolean;
@@ -116,6 +147,9 @@ export type SessionSlice = {
 
 export type RecentSlice = {
   recent: SaleView[];
+  /** The history's date filter, `YYYY-MM-DD` in the till's time zone; '' = the latest sales of any day. */
+  recentDay: string;
+  setRecentDay(day: string): void;
   loadRecent(): Promise<void>;
   /** A paid sale shows its receipt; an open one goes back into the cart to be charged. */
   openRecent(saleId: string): Promise<void>;
@@ -123,6 +157,6 @@ export type RecentSlice = {
   onSaleUpdated(s: SaleView): void;
 };
 
-export type TillState = CatalogSlice & CartSlice & CheckoutSlice & SessionSlice & RecentSlice;
+export type TillState = CatalogSlice & CartSlice & CheckoutSlice & SessionSlice & RecentSlice & CounterSlice;
 
 export type Slice<T> = (api: TillApi) => StateCreator<TillState, [], [], T>;

@@ -83,12 +83,33 @@ export interface SyncEventsTable {
   created_at: number;
 }
 
+export interface ShiftsTable {
+  id: string;
+  store_id: string;
+  device_id: string;
+  opened_at: number;
+  closed_at: number;
+  opening_float: number;
+  cash_sales: number;
+  expected_cash: number;
+  counted_cash: number;
+  difference: number;
+  /** JSON object provider → rupiah. */
+  qris_by_provider: string;
+  unverified: number;
+  refunded: number;
+  sales_count: number;
+  request_hash: string;
+  received_at: number;
+}
+
 export interface DB {
   stores: StoresTable;
   devices: DevicesTable;
   payments: PaymentsTable;
   webhook_events: WebhookEventsTable;
   sync_events: SyncEventsTable;
+  shifts: ShiftsTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;
@@ -98,3 +119,4 @@ export type NewPayment = Insertable<PaymentsTable>;
 export type PaymentUpdate = Updateable<PaymentsTable>;
 export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type SyncEventRow = Selectable<SyncEventsTable>;
+export type ShiftRow = Selectable<ShiftsTable>;

@@ -12,6 +12,7 @@
  * and a synced offline sale is the same rows as an online one.
  */
 import type { z } from 'zod';
+import type { ShiftReportRequest } from '../../../shared/schemas/shifts.ts';
 import {
   type CashPaymentPayloadSchema,
   type LocalCancelPayloadSchema,
@@ -45,6 +46,7 @@ import type { ServerContext } from './context.ts';
 import { recordOfflinePayment } from './offline-qris.ts';
 import type { Published } from './payment-state.ts';
 import { cancelPayment } from './payments.ts';
+import { recordShift } from './shifts.ts';
 
 export class MutationGapError extends Error {
   override readonly name = 'MutationGapError';
@@ -84,7 +86,17 @@ const handlers: { [T in MutationType]: (a: Apply, p: z.output<(typeof MUTATION_P
   'payment.qris': linkQris,
   'payment.offline_qris': recordOffline,
   'payment.cancel_requested': recordCancel,
+  'shift.closed': recordShiftClosed,
 };
+
+async function recordShiftClosed(a: Apply, body: ShiftReportRequest): Promise<Outcome> {
+  const r = await recordShift(a.trx, a.device, body, a.receivedAt);
+  if (r.outcome === 'conflict')
+    return reject(body.shift_id, 'CONFLICT', 'a different report was already stored under this shift id');
+  return r.outcome === 'created'
+    ? { outcome: 'applied', entityId: body.shift_id }
+    : { outcome: 'noop', entityId: body.shift_id, detail: 'shift already reported' };
+}
 
 /** An offline QRIS payment: recorded unverified, and verified at once if its static-QR payment is already in. */
 async function recordOffline(a: Apply, p: OfflineQrisPaymentPayload): Promise<Outcome> {

@@ -115,6 +115,7 @@ describe('shell configuration', () => {
       dataDir: '/home/k/.config/Kasir/till',
       settings: {},
       seedDemo: false,
+      customerDisplay: 'auto',
     });
     const c = shellConfigFromEnv(
       {
@@ -124,6 +125,7 @@ describe('shell configuration', () => {
         KASIR_STORE_NAME: 'Toko Satu',
         KASIR_DEVICE_NAME: 'Kasir 2',
         KASIR_SEED_DEMO: '1',
+        KASIR_CUSTOMER_DISPLAY: '1',
       },
       '/u',
     );
@@ -131,7 +133,9 @@ describe('shell configuration', () => {
       dataDir: '/d',
       settings: { serverUrl: 'http://127.0.0.1:3000', deviceToken: 't', storeName: 'Toko Satu', deviceName: 'Kasir 2' },
       seedDemo: true,
+      customerDisplay: 'on',
     });
+    expect(shellConfigFromEnv({ KASIR_CUSTOMER_DISPLAY: '0' }, '/u').customerDisplay).toBe('off');
     expect(Object.isFrozen(c)).toBe(true);
     expect(
       shellConfigFromEnv({ KASIR_SERVER_URL: 'http://kasir.example.com', KASIR_ALLOW_INSECURE: '1' }, '/u').settings,

@@ -19,6 +19,7 @@ import type {
 import { tillError } from '../../../shared/ipc.ts';
 import { applyBasisPoints, rupiah } from '../../../shared/money.ts';
 import type { Result } from '../../../shared/result.ts';
+import { counterDouble } from './counter-double.ts';
 
 let seq = 0;
 /** Ids shaped like the core's UUIDs. */
@@ -35,10 +36,39 @@ export const PRODUCTS: Product[] = [
     name: 'Kopi Susu Gula Aren',
     price: rupiah(18_000),
     active: true,
+    category: 'Minuman',
+    imageUrl: 'data:image/png;base64,iVBORw0KGgo=',
   },
-  { id: fakeId(), sku: 'TEH-01', barcode: null, name: 'Es Teh Manis', price: rupiah(5_000), active: true },
-  { id: fakeId(), sku: 'ROTI-02', barcode: null, name: 'Roti Bakar Cokelat', price: rupiah(15_000), active: true },
-  { id: fakeId(), sku: 'OLD-01', barcode: null, name: 'Discontinued', price: rupiah(1_000), active: false },
+  {
+    id: fakeId(),
+    sku: 'TEH-01',
+    barcode: null,
+    name: 'Es Teh Manis',
+    price: rupiah(5_000),
+    active: true,
+    category: 'Minuman',
+    imageUrl: null,
+  },
+  {
+    id: fakeId(),
+    sku: 'ROTI-02',
+    barcode: null,
+    name: 'Roti Bakar Cokelat',
+    price: rupiah(15_000),
+    active: true,
+    category: 'Makanan',
+    imageUrl: null,
+  },
+  {
+    id: fakeId(),
+    sku: 'OLD-01',
+    barcode: null,
+    name: 'Discontinued',
+    price: rupiah(1_000),
+    active: false,
+    category: null,
+    imageUrl: null,
+  },
 ];
 
 type Call = { method: string; input: unknown };
@@ -96,6 +126,9 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
       merchantName: settings.storeName,
       expiresAt: null,
       expirySuspected: false,
+      provider: null,
+      providerRef: null,
+      payerWallet: null,
       tendered: null,
       change: null,
       createdAt: now(),
@@ -120,7 +153,9 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
     return undefined;
   }
 
+  const counter = counterDouble(answer, now, fakeId);
   const api: TillApi = {
+    ...counter.methods,
     listCatalog: (input) => answer('listCatalog', input, () => ok(products)),
     findProduct: (input) =>
       answer('findProduct', input, () =>
@@ -170,7 +205,14 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
         const r: Receipt = { sale, storeName: settings.storeName, deviceName: settings.deviceName, printedAt: now() };
         return ok(r);
       }),
-    recentSales: (input) => answer('recentSales', input, () => ok([...sales.values()].reverse())),
+    recentSales: (input) =>
+      answer('recentSales', input, () =>
+        ok(
+          [...sales.values()]
+            .filter((x) => x.createdAt >= (input?.from ?? 0) && x.createdAt <= (input?.to ?? Number.MAX_SAFE_INTEGER))
+            .reverse(),
+        ),
+      ),
     startQris: (input) =>
       answer('startQris', input, () => {
         if (!sales.has(input.saleId)) return tillError('NOT_FOUND');

@@ -1,7 +1,12 @@
 import type { Database } from 'better-sqlite3';
 
-/** Kinds of outbox entries; the server keys idempotency on the entity's client id and the mutation id. */
-export type OutboxKind = 'sale.created' | 'payment.created' | 'payment.cash' | 'payment.cancel_requested';
+/** Kinds of outbox entries; the server keys idempotency on the entry id and the entity id. */
+export type OutboxKind =
+  | 'sale.created'
+  | 'payment.created'
+  | 'payment.cash'
+  | 'payment.cancel_requested'
+  | 'shift.closed';
 
 export type OutboxEntry = {
   id: string;

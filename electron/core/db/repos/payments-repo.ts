@@ -12,6 +12,7 @@ export type PaymentRecord = {
   amount: Rupiah;
   provider: string | null;
   providerRef: string | null;
+  payerWallet: string | null;
   qrString: string | null;
   merchantName: string | null;
   expiresAt: number | null;
@@ -31,6 +32,7 @@ type Row = {
   amount: number;
   provider: string | null;
   provider_ref: string | null;
+  payer_wallet: string | null;
   qr_string: string | null;
   merchant_name: string | null;
   expires_at: number | null;
@@ -42,7 +44,7 @@ type Row = {
 };
 
 const COLUMNS =
-  'id, sale_id, method, status, late, amount, provider, provider_ref, qr_string, merchant_name, expires_at, tendered, change_due, created_at, updated_at, paid_at';
+  'id, sale_id, method, status, late, amount, provider, provider_ref, payer_wallet, qr_string, merchant_name, expires_at, tendered, change_due, created_at, updated_at, paid_at';
 
 const toRecord = (r: Row): PaymentRecord => ({
   id: r.id,
@@ -53,6 +55,7 @@ const toRecord = (r: Row): PaymentRecord => ({
   amount: rupiah(r.amount),
   provider: r.provider,
   providerRef: r.provider_ref,
+  payerWallet: r.payer_wallet,
   qrString: r.qr_string,
   merchantName: r.merchant_name,
   expiresAt: r.expires_at,
@@ -66,7 +69,7 @@ const toRecord = (r: Row): PaymentRecord => ({
 export function insertPayment(db: Database, p: PaymentRecord): void {
   db.prepare(
     `INSERT INTO payments (${COLUMNS}) VALUES (@id, @saleId, @method, @status, @late, @amount, @provider,
-       @providerRef, @qrString, @merchantName, @expiresAt, @tendered, @change, @createdAt, @updatedAt, @paidAt)`,
+       @providerRef, @payerWallet, @qrString, @merchantName, @expiresAt, @tendered, @change, @createdAt, @updatedAt, @paidAt)`,
   ).run({ ...p, late: p.late ? 1 : 0 });
 }
 
@@ -93,7 +96,15 @@ export function listPendingQris(db: Database): PaymentRecord[] {
 export type PaymentUpdate = Partial<
   Pick<
     PaymentRecord,
-    'status' | 'late' | 'provider' | 'providerRef' | 'qrString' | 'merchantName' | 'expiresAt' | 'paidAt'
+    | 'status'
+    | 'late'
+    | 'provider'
+    | 'providerRef'
+    | 'payerWallet'
+    | 'qrString'
+    | 'merchantName'
+    | 'expiresAt'
+    | 'paidAt'
   >
 >;
 
@@ -102,6 +113,7 @@ const UPDATABLE: Record<keyof PaymentUpdate, string> = {
   late: 'late',
   provider: 'provider',
   providerRef: 'provider_ref',
+  payerWallet: 'payer_wallet',
   qrString: 'qr_string',
   merchantName: 'merchant_name',
   expiresAt: 'expires_at',

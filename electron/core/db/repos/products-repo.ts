@@ -2,7 +2,17 @@ import type { Database } from 'better-sqlite3';
 import type { Product } from '../../../../shared/ipc.ts';
 import { rupiah } from '../../../../shared/money.ts';
 
-type Row = { id: string; sku: string; barcode: string | null; name: string; price: number; active: number };
+type Row = {
+  id: string;
+  sku: string;
+  barcode: string | null;
+  name: string;
+  price: number;
+  active: number;
+  category: string | null;
+  image_url: string | null;
+};
+const COLUMNS = 'id, sku, barcode, name, price, active, category, image_url';
 
 const toProduct = (r: Row): Product => ({
   id: r.id,
@@ -11,15 +21,21 @@ const toProduct = (r: Row): Product => ({
   name: r.name,
   price: rupiah(r.price),
   active: r.active === 1,
+  category: r.category,
+  imageUrl: r.image_url,
 });
 
-export type NewProduct = Omit<Product, 'active'> & { active?: boolean };
+export type NewProduct = Omit<Product, 'active' | 'category' | 'imageUrl'> & {
+  active?: boolean;
+  category?: string | null;
+  imageUrl?: string | null;
+};
 
 export function insertProduct(db: Database, p: NewProduct, now: number): void {
   db.prepare(
-    `INSERT INTO products (id, sku, barcode, name, price, active, created_at, updated_at)
-     VALUES (@id, @sku, @barcode, @name, @price, @active, @now, @now)`,
-  ).run({ ...p, active: p.active === false ? 0 : 1, now });
+    `INSERT INTO products (id, sku, barcode, name, price, active, category, image_url, created_at, updated_at)
+     VALUES (@id, @sku, @barcode, @name, @price, @active, @category, @imageUrl, @now, @now)`,
+  ).run({ ...p, active: p.active === false ? 0 : 1, category: p.category ?? null, imageUrl: p.imageUrl ?? null, now });
 }
 
 export function countProducts(db: Database): number {
@@ -32,7 +48,7 @@ export function listProducts(db: Database, o: { query?: string; includeInactive?
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = db
     .prepare(
-      `SELECT id, sku, barcode, name, price, active FROM products
+      `SELECT ${COLUMNS} FROM products
        WHERE (@all = 1 OR active = 1)
          AND (@q = '' OR name LIKE @like ESCAPE '\\' OR sku LIKE @like ESCAPE '\\' OR barcode = @q)
        ORDER BY name COLLATE NOCASE, sku`,
@@ -42,9 +58,7 @@ export function listProducts(db: Database, o: { query?: string; includeInactive?
 }
 
 export function getProduct(db: Database, id: string): Product | null {
-  const r = db.prepare('SELECT id, sku, barcode, name, price, active FROM products WHERE id = ?').get(id) as
-    | Row
-    | undefined;
+  const r = db.prepare(`SELECT ${COLUMNS} FROM products WHERE id = ?`).get(id) as Row | undefined;
   return r ? toProduct(r) : null;
 }
 
@@ -52,7 +66,7 @@ export function getProduct(db: Database, id: string): Product | null {
 export function findActiveByCode(db: Database, code: string): Product | null {
   const r = db
     .prepare(
-      `SELECT id, sku, barcode, name, price, active FROM products
+      `SELECT ${COLUMNS} FROM products
        WHERE active = 1 AND (sku = @code OR barcode = @code) ORDER BY (barcode = @code) DESC LIMIT 1`,
     )
     .get({ code }) as Row | undefined;

@@ -98,10 +98,12 @@ export function getSaleLines(db: Database, saleId: string): SaleLine[] {
   return rows.map(toLine);
 }
 
-export function listRecentSales(db: Database, limit: number): SaleRecord[] {
+export function listRecentSales(db: Database, limit: number, from = 0, to = Number.MAX_SAFE_INTEGER): SaleRecord[] {
   const rows = db
-    .prepare(`SELECT ${SALE_COLUMNS} FROM sales ORDER BY created_at DESC, id DESC LIMIT ?`)
-    .all(limit) as SaleRow[];
+    .prepare(
+      `SELECT ${SALE_COLUMNS} FROM sales WHERE created_at BETWEEN ? AND ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+    )
+    .all(from, to, limit) as SaleRow[];
   return rows.map(toSale);
 }
 

@@ -1,0 +1,98 @@
+/**
+ * The counter: receipt printer and its queue, the cashier's shift, and feeding the customer display with the
+ * cart as it is built (the core prices it; the display never sees what the cashier types elsewhere).
+ */
+import type { PrintQueueView, ShiftView } from '../../../shared/counter.ts';
+import type { Result } from '../bridge/index.ts';
+import { parseRupiahInput } from '../lib/cart-math.ts';
+import { thrown, toUiError } from './errors.ts';
+import type { CounterSlice, Slice } from './types.ts';
+
+async function safe<T>(p: Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    return await p;
+  } catch (e) {
+    return { ok: false, error: thrown(e) };
+  }
+}
+
+const EMPTY_QUEUE: PrintQueueView = { queued: [], lastPrinted: null };
+
+export const createCounterSlice: Slice<CounterSlice> = (api) => (set, get) => ({
+  printer: null,
+  printQueue: EMPTY_QUEUE,
+  shift: null,
+  floatInput: '',
+  countedInput: '',
+  counterBusy: false,
+  counterError: null,
+  printerSaved: false,
+
+  async loadCounter() {
+    const [p, q, s] = await Promise.all([safe(api.getPrinter()), safe(api.printQueue()), safe(api.currentShift())]);
+    set({
+      ...(p.ok ? { printer: p.data } : {}),
+      ...(q.ok ? { printQueue: q.data } : {}),
+      ...(s.ok ? { shift: s.data } : {}),
+    });
+  },
+
+  async savePrinter(p) {
+    set({ counterBusy: true, counterError: null, printerSaved: false });
+    const r = await safe(api.savePrinter(p));
+    if (r.ok) set({ printer: r.data, counterBusy: false, printerSaved: true });
+    else set({ counterBusy: false, counterError: toUiError(r.error) });
+    return r.ok;
+  },
+
+  async printReceipt(saleId) {
+    const r = await safe(api.printReceipt({ saleId }));
+    if (!r.ok) set({ counterError: toUiError(r.error) });
+    else set({ counterError: null });
+  },
+
+  async retryPrints() {
+    if (get().counterBusy) return;
+    set({ counterBusy: true });
+    const r = await safe(api.retryPrints());
+    set({ counterBusy: false, ...(r.ok ? { printQueue: r.data } : { counterError: toUiError(r.error) }) });
+  },
+
+  setFloatInput: (floatInput) => set({ floatInput }),
+  setCountedInput: (countedInput) => set({ countedInput }),
+
+  async openShift() {
+    const openingFloat = parseRupiahInput(get().floatInput);
+    if (openingFloat === null || get().counterBusy) return;
+    set({ counterBusy: true, counterError: null });
+    const r = await safe(api.openShift({ openingFloat }));
+    if (r.ok) set({ shift: r.data, counterBusy: false, floatInput: '' });
+    else set({ counterBusy: false, counterError: toUiError(r.error) });
+  },
+
+  async closeShift() {
+    const countedCash = parseRupiahInput(get().countedInput);
+    if (countedCash === null || get().counterBusy || get().shift?.status !== 'open') return;
+    set({ counterBusy: true, counterError: null });
+    const r = await safe(api.closeShift({ countedCash }));
+    if (r.ok) set({ shift: r.data, counterBusy: false, countedInput: '' });
+    else set({ counterBusy: false, counterError: toUiError(r.error) });
+  },
+
+  syncDisplay() {
+    const { lines, discount, discountValid } = get();
+    // A half-typed discount is not shown to the customer; the last valid cart stays on their screen.
+    if (!discountValid) return;
+    void safe(
+      api.showCart({
+        lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })),
+        ...(discount ? { discount } : {}),
+      }),
+    );
+  },
+
+  onPrintQueue: (printQueue) => set({ printQueue }),
+  onShift: (shift: ShiftView | null) => {
+    if (shift) set({ shift });
+  },
+});
