@@ -48,7 +48,7 @@ export async function ingestWebhook(
     provider: providerId,
     received_at: now,
     headers: headerSnapshot(raw.headers),
-    raw_body: raw.rawBody.toString('utf8'),
+    raw_body: raw.rawBody,
   };
   const done = (r: IntakeResult): IntakeResult => {
     end();
@@ -205,7 +205,7 @@ async function drainParked(
       // Re-read the stored raw body: it was verified on arrival, and it carries amount, time and payment ref.
       let parsed: ParsedWebhook;
       try {
-        parsed = provider.parseWebhook({ rawBody: Buffer.from(e.raw_body, 'utf8'), headers: {} });
+        parsed = provider.parseWebhook({ rawBody: e.raw_body, headers: {} });
       } catch {
         continue;
       }
