@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { LiveFrame, SyncEvent } from '../../../shared/events.ts';
 import { PullQuerySchema } from '../../../shared/schemas/sync-api.ts';
 import type { SyncEventRow } from '../db/schema.ts';
 import { parseOr400 } from '../http-errors.ts';
+import type { AbuseGuards } from '../plugins/abuse-limits.ts';
 import { deviceAuth, deviceOf } from '../plugins/device-auth.ts';
 import type { RelayHub } from '../relay/hub.ts';
 import { listSyncEventsAfter } from '../repos/sync-events-repo.ts';
@@ -14,63 +15,75 @@ const toEvent = (r: SyncEventRow): SyncEvent =>
 
 const PAGE = 500;
 
-export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayHub): void {
-  const requireDevice = deviceAuth(ctx);
+export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayHub, guards: AbuseGuards): void {
+  const requireDevice = deviceAuth(ctx, guards);
 
-  app.get('/v1/sync/pull', { preHandler: requireDevice }, async (request) => {
+  app.get('/v1/sync/pull', { onRequest: requireDevice }, async (request) => {
     const q = parseOr400(PullQuerySchema, request.query);
     const rows = await listSyncEventsAfter(ctx.database.db, deviceOf(request).store_id, q.cursor, q.limit);
     return { events: rows.map(toEvent), cursor: rows.at(-1)?.seq ?? q.cursor };
   });
 
-  // Authentication runs in preValidation, before the upgrade, so a bad token gets a plain 401.
-  app.get('/v1/sync/live', { websocket: true, preValidation: requireDevice }, (socket: WebSocket, request) => {
-    const device = deviceOf(request);
-    const q = PullQuerySchema.safeParse(request.query);
-    let cursor = q.success ? q.data.cursor : 0;
-    let pumping = false;
-    let again = false;
-    let closed = false;
-    const send = (f: LiveFrame) => socket.send(JSON.stringify(f));
+  // Authentication and the cursor are checked before the upgrade, so a bad token or cursor gets a plain HTTP
+  // answer in the same shape as pull's (a bad cursor used to be read as 0: a full replay).
+  app.get(
+    '/v1/sync/live',
+    {
+      websocket: true,
+      onRequest: requireDevice,
+      preValidation: async (request) => {
+        parseOr400(PullQuerySchema, request.query);
+      },
+    },
+    (socket: WebSocket, request) => liveSocket(ctx, hub, socket, request),
+  );
+}
 
-    // Reads new events from the database in seq order; signals that arrive mid-read trigger one more pass.
-    const pump = async (): Promise<void> => {
-      if (pumping) {
-        again = true;
-        return;
-      }
-      pumping = true;
-      try {
+function liveSocket(ctx: ServerContext, hub: RelayHub, socket: WebSocket, request: FastifyRequest): void {
+  const device = deviceOf(request);
+  let cursor = parseOr400(PullQuerySchema, request.query).cursor;
+  let pumping = false;
+  let again = false;
+  let closed = false;
+  const send = (f: LiveFrame) => socket.send(JSON.stringify(f));
+
+  // Reads new events from the database in seq order; signals that arrive mid-read trigger one more pass.
+  const pump = async (): Promise<void> => {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        let rows: SyncEventRow[];
         do {
-          again = false;
-          let rows: SyncEventRow[];
-          do {
-            rows = await listSyncEventsAfter(ctx.database.db, device.store_id, cursor, PAGE);
-            for (const r of rows) {
-              if (closed) return;
-              send({ kind: 'event', event: toEvent(r) });
-              cursor = r.seq;
-            }
-          } while (rows.length === PAGE);
-        } while (again && !closed);
-      } catch (err) {
-        request.log.warn({ err }, 'live relay read failed; closing so the till resumes from its cursor');
-        socket.close(1011, 'relay error');
-      } finally {
-        pumping = false;
-      }
-    };
+          rows = await listSyncEventsAfter(ctx.database.db, device.store_id, cursor, PAGE);
+          for (const r of rows) {
+            if (closed) return;
+            send({ kind: 'event', event: toEvent(r) });
+            cursor = r.seq;
+          }
+        } while (rows.length === PAGE);
+      } while (again && !closed);
+    } catch (err) {
+      request.log.warn({ err }, 'live relay read failed; closing so the till resumes from its cursor');
+      socket.close(1011, 'relay error');
+    } finally {
+      pumping = false;
+    }
+  };
 
-    const unsubscribe = hub.subscribe(device.store_id, () => void pump());
-    ctx.metrics.liveConnections.inc();
-    socket.on('close', () => {
-      closed = true;
-      unsubscribe();
-      ctx.metrics.liveConnections.dec();
-    });
-    // Tills only listen; anything they send is ignored rather than trusted.
-    socket.on('message', () => {});
-    send({ kind: 'hello', cursor, server_time: ctx.now() });
-    void pump();
+  const unsubscribe = hub.subscribe(device.store_id, () => void pump());
+  ctx.metrics.liveConnections.inc();
+  socket.on('close', () => {
+    closed = true;
+    unsubscribe();
+    ctx.metrics.liveConnections.dec();
   });
+  // Tills only listen; anything they send is ignored rather than trusted.
+  socket.on('message', () => {});
+  send({ kind: 'hello', cursor, server_time: ctx.now() });
+  void pump();
 }

@@ -18,6 +18,7 @@ import {
 } from '../repos/webhook-events-repo.ts';
 import type { ServerContext } from './context.ts';
 import { applyStatus } from './payments.ts';
+import { storeRejectedWebhook } from './rejected-webhooks.ts';
 
 export type IntakeResult = {
   http: 200 | 400 | 401 | 404;
@@ -57,7 +58,7 @@ export async function ingestWebhook(
   };
 
   if (!ctx.router.has(providerId)) {
-    await insertWebhookEvent(db, {
+    await storeRejectedWebhook(ctx, {
       ...base,
       event_key: null,
       verified: 0,
@@ -81,7 +82,7 @@ export async function ingestWebhook(
     verified = false;
   }
   if (!verified) {
-    await insertWebhookEvent(db, {
+    await storeRejectedWebhook(ctx, {
       ...base,
       event_key: null,
       verified: 0,
