@@ -16,7 +16,13 @@ const toEvent = (r: SyncEventRow): SyncEvent =>
 const PAGE = 500;
 
 export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayHub, guards: AbuseGuards): void {
+  // onRequest: authenticated before any body is read (plugins/device-auth.ts).
   const requireDevice = deviceAuth(ctx, guards);
+  // Checked before the upgrade, so a bad cursor gets pull's 400 rather than a socket (it used to be read as 0:
+  // a full replay).
+  const validCursor = async (request: FastifyRequest) => {
+    parseOr400(PullQuerySchema, request.query);
+  };
 
   app.get('/v1/sync/pull', { onRequest: requireDevice }, async (request) => {
     const q = parseOr400(PullQuerySchema, request.query);
@@ -24,66 +30,54 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayH
     return { events: rows.map(toEvent), cursor: rows.at(-1)?.seq ?? q.cursor };
   });
 
-  // Authentication and the cursor are checked before the upgrade, so a bad token or cursor gets a plain HTTP
-  // answer in the same shape as pull's (a bad cursor used to be read as 0: a full replay).
-  app.get(
-    '/v1/sync/live',
-    {
-      websocket: true,
-      onRequest: requireDevice,
-      preValidation: async (request) => {
-        parseOr400(PullQuerySchema, request.query);
-      },
-    },
-    (socket: WebSocket, request) => liveSocket(ctx, hub, socket, request),
-  );
-}
+  // Authentication and the cursor are checked before the upgrade, so either gets a plain HTTP answer.
+  const hooks = { websocket: true, onRequest: requireDevice, preValidation: validCursor } as const;
+  app.get('/v1/sync/live', hooks, (socket: WebSocket, request) => {
+    const device = deviceOf(request);
+    let cursor = PullQuerySchema.parse(request.query).cursor;
+    let pumping = false;
+    let again = false;
+    let closed = false;
+    const send = (f: LiveFrame) => socket.send(JSON.stringify(f));
 
-function liveSocket(ctx: ServerContext, hub: RelayHub, socket: WebSocket, request: FastifyRequest): void {
-  const device = deviceOf(request);
-  let cursor = parseOr400(PullQuerySchema, request.query).cursor;
-  let pumping = false;
-  let again = false;
-  let closed = false;
-  const send = (f: LiveFrame) => socket.send(JSON.stringify(f));
-
-  // Reads new events from the database in seq order; signals that arrive mid-read trigger one more pass.
-  const pump = async (): Promise<void> => {
-    if (pumping) {
-      again = true;
-      return;
-    }
-    pumping = true;
-    try {
-      do {
-        again = false;
-        let rows: SyncEventRow[];
+    // Reads new events from the database in seq order; signals that arrive mid-read trigger one more pass.
+    const pump = async (): Promise<void> => {
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = true;
+      try {
         do {
-          rows = await listSyncEventsAfter(ctx.database.db, device.store_id, cursor, PAGE);
-          for (const r of rows) {
-            if (closed) return;
-            send({ kind: 'event', event: toEvent(r) });
-            cursor = r.seq;
-          }
-        } while (rows.length === PAGE);
-      } while (again && !closed);
-    } catch (err) {
-      request.log.warn({ err }, 'live relay read failed; closing so the till resumes from its cursor');
-      socket.close(1011, 'relay error');
-    } finally {
-      pumping = false;
-    }
-  };
+          again = false;
+          let rows: SyncEventRow[];
+          do {
+            rows = await listSyncEventsAfter(ctx.database.db, device.store_id, cursor, PAGE);
+            for (const r of rows) {
+              if (closed) return;
+              send({ kind: 'event', event: toEvent(r) });
+              cursor = r.seq;
+            }
+          } while (rows.length === PAGE);
+        } while (again && !closed);
+      } catch (err) {
+        request.log.warn({ err }, 'live relay read failed; closing so the till resumes from its cursor');
+        socket.close(1011, 'relay error');
+      } finally {
+        pumping = false;
+      }
+    };
 
-  const unsubscribe = hub.subscribe(device.store_id, () => void pump());
-  ctx.metrics.liveConnections.inc();
-  socket.on('close', () => {
-    closed = true;
-    unsubscribe();
-    ctx.metrics.liveConnections.dec();
+    const unsubscribe = hub.subscribe(device.store_id, () => void pump());
+    ctx.metrics.liveConnections.inc();
+    socket.on('close', () => {
+      closed = true;
+      unsubscribe();
+      ctx.metrics.liveConnections.dec();
+    });
+    // Tills only listen; anything they send is ignored rather than trusted.
+    socket.on('message', () => {});
+    send({ kind: 'hello', cursor, server_time: ctx.now() });
+    void pump();
   });
-  // Tills only listen; anything they send is ignored rather than trusted.
-  socket.on('message', () => {});
-  send({ kind: 'hello', cursor, server_time: ctx.now() });
-  void pump();
 }
