@@ -159,14 +159,14 @@ describe(`attacks on the HTTP layer (${DB_KIND})`, () => {
     await setup({ REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), HEADERS_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) });
     const till = await sys.till();
     const base = await baseline();
-    // 200 new stalled requests a second for 4 s from 8 addresses (about 25 open per address at any time:
+    // 150 new stalled requests a second for 4 s from 8 addresses (about 20 open per address at any time:
     // under the per-address cap, so this is about the timeouts).
     const { result, measured } = await probeDuring(
       runAttacker({
         kind: 'stall',
         port,
         ips: Array.from({ length: 8 }, (_, i) => `127.0.1.${i + 1}`),
-        perSecond: 200,
+        perSecond: 150,
         durationMs: 4_000,
         requests: [
           { path: '/v1/webhooks/midtrans', headers: [] },
@@ -176,7 +176,7 @@ describe(`attacks on the HTTP layer (${DB_KIND})`, () => {
         waitMs: REQUEST_TIMEOUT_MS * 15,
       }),
     );
-    const total = 800;
+    const total = 600;
     report('slow-body', base, measured, {
       stalled: total,
       statuses: result.statuses,
@@ -236,14 +236,14 @@ describe(`attacks on the HTTP layer (${DB_KIND})`, () => {
         kind: 'webhooks',
         port,
         ips: Array.from({ length: 10 }, (_, i) => `127.0.3.${first + i}`),
-        perIp: 300,
+        perIp: 200,
         concurrencyPerIp: 4,
-        perSecond: 1_000,
+        perSecond: 600,
         providers: ['midtrans', 'midtrans', 'xendit'],
       });
     const { result, measured } = await probeDuring(flood(1));
     const rowsAfterFirst = await countRows(0);
-    // A second flood from other addresses: the stored rows stay where the budget put them.
+    // A second flood from other addresses: the stored rows stay within the same budget.
     const second = await flood(101);
     const rowsAfterSecond = await countRows(0);
     const sent = result.sent + second.sent;
@@ -253,14 +253,14 @@ describe(`attacks on the HTTP layer (${DB_KIND})`, () => {
       second: second.statuses,
       rejectedRows: [rejectedRowsBefore, rowsAfterFirst, rowsAfterSecond],
     });
-    expect(sent).toBe(6_000);
+    expect(sent).toBe(4_000);
     for (const r of [result, second]) {
       expect(Object.keys(r.statuses).sort()).toEqual(['401', '429']);
       expect(r.statuses['429']).toBeGreaterThan(r.statuses['401']!);
     }
-    // Bounded: at most the budget per provider, whatever the flood's size.
-    expect(rowsAfterFirst - rejectedRowsBefore).toBeLessThanOrEqual(2 * REJECTED_WEBHOOKS_KEPT);
-    expect(rowsAfterSecond).toBe(rowsAfterFirst);
+    // Bounded: at most the budget per provider (two here), whatever the size or number of floods.
+    expect(rowsAfterFirst - rejectedRowsBefore).toBeGreaterThan(0);
+    expect(rowsAfterSecond - rejectedRowsBefore).toBeLessThanOrEqual(2 * REJECTED_WEBHOOKS_KEPT);
     // Counted: every delivery appears in the metrics, stored or not.
     const delta = {
       midtrans:

@@ -11,41 +11,53 @@ const KEPT = 3;
 const WINDOW_MS = 60_000;
 let clock = Date.UTC(2026, 10, 23);
 let server: App;
-let dropSchema: (() => Promise<void>) | null = null;
+let closeMain: () => Promise<void> = async () => {};
 
-beforeAll(async () => {
+/** A server with a row budget of `kept`, on SQLite in memory or a fresh PostgreSQL schema. */
+async function openApp(kept: number): Promise<{ app: App; close(): Promise<void> }> {
   const schema = PG_URL ? await freshPgSchema() : null;
-  dropSchema = schema?.drop ?? null;
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     MIDTRANS_SERVER_KEY: 'SB-Mid-server-budget-test',
     MIDTRANS_BASE_URL: 'http://127.0.0.1:9',
-    REJECTED_WEBHOOKS_KEPT: String(KEPT),
+    REJECTED_WEBHOOKS_KEPT: String(kept),
     REJECTED_WEBHOOKS_WINDOW_MS: String(WINDOW_MS),
     WEBHOOK_FAILURES_PER_IP: '1000',
     ...(schema ? { DATABASE_URL: schema.url } : {}),
   });
-  server = await buildApp({
+  const app = await buildApp({
     config: schema ? config : { ...config, database: { kind: 'sqlite', file: ':memory:' } },
     sweeper: false,
     now: () => clock,
   });
+  return {
+    app,
+    async close() {
+      await app.app.close();
+      await schema?.drop();
+    },
+  };
+}
+
+beforeAll(async () => {
+  const main = await openApp(KEPT);
+  server = main.app;
+  closeMain = main.close;
 });
 afterAll(async () => {
-  await server?.app.close();
-  await dropSchema?.();
+  await closeMain();
 });
 
-const deliver = (provider: string) =>
-  server.app.inject({
+const deliver = (provider: string, on: App = server) =>
+  on.app.inject({
     method: 'POST',
     url: `/v1/webhooks/${provider}`,
     headers: { 'content-type': 'application/json' },
     payload: '{"order_id":"forged","status_code":"200","gross_amount":"1.00","signature_key":"00"}',
   });
 
-const rejectedRows = (provider: string) =>
-  server.ctx.database.db
+const rejectedRows = (provider: string, on: App = server) =>
+  on.ctx.database.db
     .selectFrom('webhook_events')
     .select(['id', 'detail'])
     .where('provider', '=', provider)
@@ -53,8 +65,8 @@ const rejectedRows = (provider: string) =>
     .orderBy('id')
     .execute();
 
-async function metric(name: string, labels: string): Promise<number> {
-  const text = await server.ctx.metrics.registry.metrics();
+async function metric(name: string, labels: string, on: App = server): Promise<number> {
+  const text = await on.ctx.metrics.registry.metrics();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
@@ -77,5 +89,20 @@ describe(`the rejected-webhook row budget (${DB_KIND})`, () => {
     expect(rows.at(-1)?.detail).toBe('signature; 7 earlier rejected deliveries were counted but not stored');
     expect((await deliver('midtrans')).statusCode).toBe(401);
     expect((await rejectedRows('midtrans')).at(-1)?.detail).toBe('signature');
+  });
+
+  it('writes only a few rows of a simultaneous burst, even with budget left, and counts the rest', async () => {
+    const big = await openApp(1_000);
+    try {
+      const n = 50;
+      const answers = await Promise.all(Array.from({ length: n }, () => deliver('midtrans', big.app)));
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(n).fill(401));
+      const stored = (await rejectedRows('midtrans', big.app)).length;
+      expect(stored).toBeGreaterThan(0);
+      expect(stored).toBeLessThan(n / 2);
+      expect(await metric('kasir_webhook_rejected_unstored_total', 'provider="midtrans"', big.app)).toBe(n - stored);
+    } finally {
+      await big.close();
+    }
   });
 });
