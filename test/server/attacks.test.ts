@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signedMidtrans } from '../support/midtrans.ts';
 import type { Attack, AttackReport } from './attack-client.ts';
@@ -79,7 +80,15 @@ function runAttacker(a: Attack): Promise<AttackReport> {
   });
 }
 
-type Measured = { latencies: number[]; statuses: number[]; rssPeakGrowthMb: number };
+type Measured = {
+  latencies: number[];
+  statuses: number[];
+  rssPeakGrowthMb: number;
+  /** CPU time of this process (server and probe) per wall-clock time: near 1 means its one thread was saturated. */
+  cpuShare: number;
+  /** Longest event-loop stall seen, ms. */
+  loopMaxMs: number;
+};
 
 /** Sends the signed notifications one after another while `attack` runs; records latency and memory. */
 async function probeDuring<T>(attack: Promise<T>): Promise<{ result: T; measured: Measured }> {
@@ -88,6 +97,10 @@ async function probeDuring<T>(attack: Promise<T>): Promise<{ result: T; measured
     over = true;
   });
   const rss0 = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   let rssPeak = rss0;
   const latencies: number[] = [];
   const statuses: number[] = [];
@@ -106,7 +119,18 @@ async function probeDuring<T>(attack: Promise<T>): Promise<{ result: T; measured
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     await new Promise((r) => setTimeout(r, 5));
   }
-  return { result: await result, measured: { latencies, statuses, rssPeakGrowthMb: (rssPeak - rss0) / 2 ** 20 } };
+  loop.disable();
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    result: await result,
+    measured: {
+      latencies,
+      statuses,
+      rssPeakGrowthMb: (rssPeak - rss0) / 2 ** 20,
+      cpuShare: (cpu.user + cpu.system) / 1000 / (performance.now() - wall0),
+      loopMaxMs: loop.max / 1e6,
+    },
+  };
 }
 
 const pct = (xs: number[], q: number) => {
@@ -121,7 +145,8 @@ const baseline = async () => (await probeDuring(sleep(3_000))).measured;
 function report(name: string, base: Measured, m: Measured, extra: Record<string, unknown>): void {
   const fig = (x: Measured) =>
     `n=${x.latencies.length} p50=${pct(x.latencies, 0.5).toFixed(1)} ms p99=${pct(x.latencies, 0.99).toFixed(1)} ms` +
-    ` max=${Math.max(...x.latencies).toFixed(1)} ms`;
+    ` max=${Math.max(...x.latencies).toFixed(1)} ms (cpu ${(x.cpuShare * 100).toFixed(0)}%, loop stall max` +
+    ` ${x.loopMaxMs.toFixed(0)} ms)`;
   console.log(
     `[attack ${name} on ${DB_KIND}] signed webhooks — no attack: ${fig(base)}; during the attack: ${fig(m)};` +
       ` test-process RSS peak growth ${m.rssPeakGrowthMb.toFixed(1)} MB; ${JSON.stringify(extra)}`,
