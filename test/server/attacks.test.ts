@@ -211,7 +211,8 @@ describe(`attacks on the HTTP layer (${DB_KIND})`, () => {
     expect(result.stillOpen).toBe(0);
     expect(result.statuses).toEqual({ 408: total });
     expect(result.codes).toEqual({ REQUEST_TIMEOUT: total });
-    expect(await metric('kasir_http_client_errors_total', 'kind="timeout"')).toBe(total);
+    // Every stalled request is counted (other clients' idle connections may add a few).
+    expect(await metric('kasir_http_client_errors_total', 'kind="timeout"')).toBeGreaterThanOrEqual(total);
     checkServedDuringAttack(measured);
   }, 120_000);
 
