@@ -43,6 +43,8 @@ export type SystemOptions = {
   sweepPendingAfterMs?: number;
   chaos?: Partial<Chaos>;
   sandboxPorts?: { xendit?: number; midtrans?: number; payer?: number };
+  /** Further server environment (timeouts, limits), applied last. */
+  env?: Record<string, string>;
 };
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -81,6 +83,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
     MIDTRANS_SERVER_KEY: sandboxes.midtransServerKey,
     SWEEP_INTERVAL_MS: String(o.sweepIntervalMs ?? 2_000),
     SWEEP_PENDING_AFTER_MS: String(o.sweepPendingAfterMs ?? 5_000),
+    ...o.env,
   };
   let server: App | null = null;
   try {

@@ -10,7 +10,9 @@ import type { Config } from './config.ts';
 import { TransactionBatcher } from './db/batcher.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { createMetrics } from './metrics.ts';
-import { registerErrorHandling } from './plugins/errors.ts';
+import { registerAbuseGuards } from './plugins/abuse-limits.ts';
+import { limitConnectionsPerIp } from './plugins/connection-limits.ts';
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import type { PaymentProvider } from './providers/payment-provider.ts';
 import { createProviders } from './providers/registry.ts';
 import { ProviderRouter } from './providers/router.ts';
@@ -76,24 +78,40 @@ export async function buildApp(o: BuildOptions): Promise<App> {
     published,
   };
 
+  const t = config.http;
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
+    // Fastify's defaults leave a request that never finishes arriving open forever (requestTimeout 0): headers
+    // with a Content-Length and no body held a socket until file descriptors ran out. Node answers 408 when the
+    // headers or the whole request are late, checking every connectionsCheckingInterval.
+    requestTimeout: t.requestTimeoutMs,
+    keepAliveTimeout: t.keepAliveTimeoutMs,
+    connectionTimeout: t.socketIdleTimeoutMs,
+    http: {
+      requestTimeout: t.requestTimeoutMs,
+      headersTimeout: t.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(t.headersTimeoutMs / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(metrics),
+    frameworkErrors,
   });
+  limitConnectionsPerIp(app.server, t.maxConnectionsPerIp, metrics);
   app.decorateRequest('device', null);
   // The API speaks JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
+  const guards = await registerAbuseGuards(app, config);
   await app.register(websocket, { options: { maxPayload: BODY_LIMIT } });
 
   healthRoutes(app, ctx);
-  paymentRoutes(app, ctx);
-  offlineRoutes(app, ctx);
-  shiftRoutes(app, ctx);
-  syncRoutes(app, ctx, hub);
-  syncPushRoutes(app, ctx);
-  await webhookRoutes(app, ctx);
+  paymentRoutes(app, ctx, guards);
+  offlineRoutes(app, ctx, guards);
+  shiftRoutes(app, ctx, guards);
+  syncRoutes(app, ctx, hub, guards);
+  syncPushRoutes(app, ctx, guards);
+  await webhookRoutes(app, ctx, guards);
 
   const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);
   app.addHook('onClose', async () => {

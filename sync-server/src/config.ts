@@ -44,6 +44,26 @@ const EnvSchema = z.object({
   MIDTRANS_SERVER_KEY: z.string().min(1).optional(),
   MIDTRANS_BASE_URL: url.optional(),
   MIDTRANS_ACQUIRER: z.enum(['gopay', 'airpay shopee']).default('gopay'),
+  // HTTP hardening (issue 6). Timeouts bound how long a client may hold a connection without finishing.
+  /** Whole request, headers and body, must arrive within this; otherwise 408 and the connection is closed. */
+  REQUEST_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  /** Headers must arrive within this (capped at REQUEST_TIMEOUT_MS). */
+  HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /** An idle keep-alive connection is closed after this. */
+  KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /** A socket with no traffic at all for this long is closed; must exceed PROVIDER_TIMEOUT_MS (default: 60 s or
+   * PROVIDER_TIMEOUT_MS + 10 s, whichever is longer). */
+  SOCKET_IDLE_TIMEOUT_MS: int(1_000, 3_600_000).optional(),
+  /** Open connections one client address may hold (tills' WebSockets included); 0 = no cap. */
+  MAX_CONNECTIONS_PER_IP: int(0, 1_000_000).default(256),
+  /** Webhook deliveries failing verification one address may send per ABUSE_WINDOW_MS before it gets 429. */
+  WEBHOOK_FAILURES_PER_IP: int(1, 1_000_000).default(60),
+  /** Failed device authentications one address may make per ABUSE_WINDOW_MS before it gets 429. */
+  AUTH_FAILURES_PER_IP: int(1, 1_000_000).default(30),
+  ABUSE_WINDOW_MS: int(1_000, 86_400_000).default(60_000),
+  /** Rejected (unverified) webhook rows stored per provider per REJECTED_WEBHOOKS_WINDOW_MS; the rest are counted only. */
+  REJECTED_WEBHOOKS_KEPT: int(0, 1_000_000).default(200),
+  REJECTED_WEBHOOKS_WINDOW_MS: int(1_000, 86_400_000).default(3_600_000),
 });
 
 export type ProviderMode = 'sandbox' | 'live';
@@ -62,6 +82,20 @@ export type Config = Readonly<{
   sweep: { pendingAfterMs: number; intervalMs: number };
   offline: { matchWindowMs: number; reviewAfterMs: number };
   breaker: { failures: number; cooldownMs: number };
+  http: {
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    socketIdleTimeoutMs: number;
+    maxConnectionsPerIp: number;
+  };
+  abuse: {
+    windowMs: number;
+    webhookFailuresPerIp: number;
+    authFailuresPerIp: number;
+    rejectedWebhooksKept: number;
+    rejectedWebhooksWindowMs: number;
+  };
   xendit: { baseUrl: string; secretKey: string; callbackToken: string; mode: ProviderMode } | null;
   midtrans: {
     baseUrl: string;
@@ -85,6 +119,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${issues}`);
   }
   const e = parsed.data;
+  // A till's create request waits on the provider with no traffic on its socket.
+  const socketIdleTimeoutMs = e.SOCKET_IDLE_TIMEOUT_MS ?? Math.max(60_000, e.PROVIDER_TIMEOUT_MS + 10_000);
+  if (socketIdleTimeoutMs <= e.PROVIDER_TIMEOUT_MS) {
+    throw new ConfigError('SOCKET_IDLE_TIMEOUT_MS must exceed PROVIDER_TIMEOUT_MS');
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, '');
 
   if (Boolean(e.XENDIT_SECRET_KEY) !== Boolean(e.XENDIT_CALLBACK_TOKEN)) {
@@ -130,6 +169,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sweep: { pendingAfterMs: e.SWEEP_PENDING_AFTER_MS, intervalMs: e.SWEEP_INTERVAL_MS },
     offline: { matchWindowMs: e.OFFLINE_MATCH_WINDOW_MS, reviewAfterMs: e.OFFLINE_REVIEW_AFTER_MS },
     breaker: { failures: e.BREAKER_FAILURES, cooldownMs: e.BREAKER_COOLDOWN_MS },
+    http: {
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      // Node refuses a headers timeout longer than the request timeout.
+      headersTimeoutMs: Math.min(e.HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS),
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      socketIdleTimeoutMs,
+      maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    },
+    abuse: {
+      windowMs: e.ABUSE_WINDOW_MS,
+      webhookFailuresPerIp: e.WEBHOOK_FAILURES_PER_IP,
+      authFailuresPerIp: e.AUTH_FAILURES_PER_IP,
+      rejectedWebhooksKept: e.REJECTED_WEBHOOKS_KEPT,
+      rejectedWebhooksWindowMs: e.REJECTED_WEBHOOKS_WINDOW_MS,
+    },
     xendit,
     midtrans,
   });

@@ -14,6 +14,34 @@ export function createMetrics() {
       labelNames: ['provider', 'outcome'] as const,
       registers: [registry],
     }),
+    webhookRejectedUnstored: new Counter({
+      name: 'kasir_webhook_rejected_unstored_total',
+      help: 'Rejected webhook deliveries counted but not stored (over the per-provider row budget)',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+    deviceAuthFailures: new Counter({
+      name: 'kasir_device_auth_failures_total',
+      help: 'Requests refused for a missing or bad device token, by answer',
+      labelNames: ['answer'] as const,
+      registers: [registry],
+    }),
+    connectionsRefused: new Counter({
+      name: 'kasir_http_connections_refused_total',
+      help: 'Connections closed on accept because their address already held the maximum',
+      registers: [registry],
+    }),
+    openConnections: new Gauge({
+      name: 'kasir_http_open_connections',
+      help: 'Open client connections (HTTP and WebSocket)',
+      registers: [registry],
+    }),
+    clientErrors: new Counter({
+      name: 'kasir_http_client_errors_total',
+      help: 'Connections answered at the HTTP parser level: timeout, header_overflow or malformed',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     webhookSeconds: new Histogram({
       name: 'kasir_webhook_ingest_seconds',
       help: 'Time from request to durable outcome',

@@ -123,7 +123,7 @@ describe('webhook verification and storage', () => {
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('INVALID_SIGNATURE');
     const row = await lastWebhook();
-    expect(row).toMatchObject({ verified: 0, outcome: 'rejected', raw_body: body, event_key: null });
+    expect(row).toMatchObject({ verified: 0, outcome: 'rejected', raw_body: Buffer.from(body), event_key: null });
   });
 
   it('answers a wrong or missing Xendit callback token with 401 and keeps the delivery', async () => {
@@ -131,7 +131,7 @@ describe('webhook verification and storage', () => {
     for (const headers of [{}, { 'x-callback-token': 'wrong' }] as Record<string, string>[]) {
       const r = await post('xendit', body, headers);
       expect(r.status).toBe(401);
-      expect(await lastWebhook()).toMatchObject({ verified: 0, outcome: 'rejected', raw_body: body });
+      expect(await lastWebhook()).toMatchObject({ verified: 0, outcome: 'rejected', raw_body: Buffer.from(body) });
     }
   });
 

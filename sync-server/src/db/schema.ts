@@ -64,7 +64,8 @@ export interface WebhookEventsTable {
   event_key: string | null;
   received_at: number;
   headers: string;
-  raw_body: string;
+  /** Exactly the bytes received (bytea / BLOB): signatures are re-checked on them, and they may hold NUL. */
+  raw_body: Buffer;
   verified: number;
   /** received | applied | duplicate | ignored | parked | rejected | invalid | error */
   outcome: string;

@@ -2,9 +2,12 @@
  * One error handler for the whole app: caller mistakes become typed 4xx bodies `{error:{code,message}}`;
  * anything unexpected is logged in full and answered as a 500 without details.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiErrorCode } from '../../../shared/schemas/sync-api.ts';
 import { HttpError, STATUS_OF } from '../http-errors.ts';
+import type { Metrics } from '../metrics.ts';
 import { ProviderError } from '../providers/errors.ts';
 
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
@@ -43,4 +46,42 @@ export function registerErrorHandling(app: FastifyInstance): void {
       .status(404)
       .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });
+}
+
+/**
+ * Errors Node's HTTP parser raises before Fastify has a request: a request that did not arrive in time (408),
+ * headers over the size limit (431), and anything malformed, such as a duplicate Content-Length (400). Fastify's
+ * default writes its own body shape; these answer in the API's `{error:{code,message}}` and close the connection,
+ * because the parser cannot find the next request on it.
+ */
+export function clientErrorHandler(metrics: Metrics) {
+  return function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, code, message, kind]: [number, ApiErrorCode, string, string] =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'the request did not arrive in time', 'timeout']
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'HEADERS_TOO_LARGE', 'the request headers are too large', 'header_overflow']
+          : [400, 'INVALID_INPUT', 'malformed HTTP request', 'malformed'];
+    metrics.clientErrors.inc({ kind });
+    // A response already started on this socket (a request refused before its body arrived, say) must not
+    // get a second one spliced into it: just close.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({ error: { code, message } });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  };
+}
+
+/** Router-level refusals (a path with broken percent-encoding, an over-long parameter) in the API's shape. */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message = error.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid' : error.message;
+  reply.status(400).send({ error: { code: 'INVALID_INPUT', message } });
 }

@@ -2,10 +2,27 @@ import type { Insertable } from 'kysely';
 import type { WebhookEventRow, WebhookEventsTable } from '../db/schema.ts';
 import type { Executor } from './executor.ts';
 
+/** A delivery to store: `raw_body` is the exact bytes received, kept as they are (bytea / BLOB). */
 export type NewWebhookEvent = Insertable<WebhookEventsTable>;
 
+/**
+ * Everything else in a webhook row is text that came, directly or not, from whoever sent the delivery
+ * (header snapshot, ids, error details). PostgreSQL text cannot hold U+0000 and fails the whole statement,
+ * which would lose the audit row and answer 500; SQLite would store it but most tools cut the string there.
+ * So NUL is written as the visible escape `\u0000`. The exact bytes always stay in `raw_body`.
+ */
+export function textSafe<T extends string | null | undefined>(s: T): T {
+  return (typeof s === 'string' && s.includes('\u0000') ? s.replaceAll('\u0000', '\\u0000') : s) as T;
+}
+
+function safeRow<T extends Partial<Record<keyof WebhookEventsTable, unknown>>>(e: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) out[k] = k === 'raw_body' ? v : typeof v === 'string' ? textSafe(v) : v;
+  return out as T;
+}
+
 export async function insertWebhookEvent(db: Executor, e: NewWebhookEvent): Promise<number> {
-  const r = await db.insertInto('webhook_events').values(e).returning('id').executeTakeFirstOrThrow();
+  const r = await db.insertInto('webhook_events').values(safeRow(e)).returning('id').executeTakeFirstOrThrow();
   return r.id;
 }
 
@@ -13,7 +30,7 @@ export async function insertWebhookEvent(db: Executor, e: NewWebhookEvent): Prom
 export async function insertWebhookEventOnce(db: Executor, e: NewWebhookEvent): Promise<number | null> {
   const r = await db
     .insertInto('webhook_events')
-    .values(e)
+    .values(safeRow(e))
     .onConflict((oc) => oc.columns(['provider', 'event_key']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -31,7 +48,7 @@ export async function setWebhookOutcome(
     processed_at: number;
   },
 ): Promise<void> {
-  await db.updateTable('webhook_events').set(o).where('id', '=', id).execute();
+  await db.updateTable('webhook_events').set(safeRow(o)).where('id', '=', id).execute();
 }
 
 /** Events that arrived before their payment was known (or ahead of a step), oldest first. */

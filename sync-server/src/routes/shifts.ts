@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ShiftReportRequestSchema } from '../../../shared/schemas/shifts.ts';
 import { IdSchema } from '../../../shared/schemas/sync-api.ts';
 import { HttpError, parseOr400 } from '../http-errors.ts';
+import type { AbuseGuards } from '../plugins/abuse-limits.ts';
 import { deviceAuth, deviceOf } from '../plugins/device-auth.ts';
 import { getShift } from '../repos/shifts-repo.ts';
 import type { ServerContext } from '../services/context.ts';
@@ -15,10 +16,10 @@ import { recordShift, toShiftRecord } from '../services/shifts.ts';
 
 const Params = z.strictObject({ shift_id: IdSchema });
 
-export function shiftRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const requireDevice = deviceAuth(ctx);
+export function shiftRoutes(app: FastifyInstance, ctx: ServerContext, guards: AbuseGuards): void {
+  const requireDevice = deviceAuth(ctx, guards);
 
-  app.post('/v1/shifts', { preHandler: requireDevice }, async (request, reply) => {
+  app.post('/v1/shifts', { onRequest: requireDevice }, async (request, reply) => {
     const body = parseOr400(ShiftReportRequestSchema, request.body);
     const r = await recordShift(ctx.database.db, deviceOf(request), body, ctx.now());
     // Another store's shift id is answered like a different body: nothing about it is revealed.
@@ -27,7 +28,7 @@ export function shiftRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.status(r.outcome === 'created' ? 201 : 200).send(r.record);
   });
 
-  app.get('/v1/shifts/:shift_id', { preHandler: requireDevice }, async (request) => {
+  app.get('/v1/shifts/:shift_id', { onRequest: requireDevice }, async (request) => {
     const { shift_id } = parseOr400(Params, request.params);
     const s = await getShift(ctx.database.db, shift_id);
     if (!s || s.store_id !== deviceOf(request).store_id) throw new HttpError('NOT_FOUND', 'no such shift');

@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { LiveFrame, SyncEvent } from '../../../shared/events.ts';
 import { PullQuerySchema } from '../../../shared/schemas/sync-api.ts';
 import type { SyncEventRow } from '../db/schema.ts';
 import { parseOr400 } from '../http-errors.ts';
+import type { AbuseGuards } from '../plugins/abuse-limits.ts';
 import { deviceAuth, deviceOf } from '../plugins/device-auth.ts';
 import type { RelayHub } from '../relay/hub.ts';
 import { listSyncEventsAfter } from '../repos/sync-events-repo.ts';
@@ -14,20 +15,26 @@ const toEvent = (r: SyncEventRow): SyncEvent =>
 
 const PAGE = 500;
 
-export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayHub): void {
-  const requireDevice = deviceAuth(ctx);
+export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayHub, guards: AbuseGuards): void {
+  // onRequest: authenticated before any body is read (plugins/device-auth.ts).
+  const requireDevice = deviceAuth(ctx, guards);
+  // Checked before the upgrade, so a bad cursor gets pull's 400 rather than a socket (it used to be read as 0:
+  // a full replay).
+  const validCursor = async (request: FastifyRequest) => {
+    parseOr400(PullQuerySchema, request.query);
+  };
 
-  app.get('/v1/sync/pull', { preHandler: requireDevice }, async (request) => {
+  app.get('/v1/sync/pull', { onRequest: requireDevice }, async (request) => {
     const q = parseOr400(PullQuerySchema, request.query);
     const rows = await listSyncEventsAfter(ctx.database.db, deviceOf(request).store_id, q.cursor, q.limit);
     return { events: rows.map(toEvent), cursor: rows.at(-1)?.seq ?? q.cursor };
   });
 
-  // Authentication runs in preValidation, before the upgrade, so a bad token gets a plain 401.
-  app.get('/v1/sync/live', { websocket: true, preValidation: requireDevice }, (socket: WebSocket, request) => {
+  // Authentication and the cursor are checked before the upgrade, so either gets a plain HTTP answer.
+  const hooks = { websocket: true, onRequest: requireDevice, preValidation: validCursor } as const;
+  app.get('/v1/sync/live', hooks, (socket: WebSocket, request) => {
     const device = deviceOf(request);
-    const q = PullQuerySchema.safeParse(request.query);
-    let cursor = q.success ? q.data.cursor : 0;
+    let cursor = PullQuerySchema.parse(request.query).cursor;
     let pumping = false;
     let again = false;
     let closed = false;

@@ -189,7 +189,7 @@ async function reconcile(
   for (const e of await listParkedByRef(trx, store.static_provider, store.static_ref)) {
     let parsed: ParsedWebhook;
     try {
-      parsed = provider.parseWebhook({ rawBody: Buffer.from(e.raw_body, 'utf8'), headers: {} });
+      parsed = provider.parseWebhook({ rawBody: e.raw_body, headers: {} });
     } catch {
       continue;
     }

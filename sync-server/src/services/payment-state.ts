@@ -265,7 +265,7 @@ async function drainParked(
       // Re-read the stored raw body: it was verified (and, where needed, confirmed) on arrival.
       let parsed: ParsedWebhook;
       try {
-        parsed = provider.parseWebhook({ rawBody: Buffer.from(e.raw_body, 'utf8'), headers: {} });
+        parsed = provider.parseWebhook({ rawBody: e.raw_body, headers: {} });
       } catch {
         continue;
       }

@@ -14,6 +14,7 @@ import { insertWebhookEvent, insertWebhookEventOnce, setWebhookOutcome } from '.
 import type { ServerContext } from './context.ts';
 import { onStaticPayment } from './offline-qris.ts';
 import { applyOrPark, type Published, webhookChange } from './payment-state.ts';
+import { storeRejectedWebhook } from './rejected-webhooks.ts';
 
 export type IntakeResult = {
   http: 200 | 400 | 401 | 404 | 409 | 503;
@@ -44,7 +45,7 @@ export async function ingestWebhook(
     provider: providerId,
     received_at: now,
     headers: headerSnapshot(raw.headers),
-    raw_body: raw.rawBody.toString('utf8'),
+    raw_body: raw.rawBody,
   };
   const done = (r: IntakeResult): IntakeResult => {
     end();
@@ -53,7 +54,7 @@ export async function ingestWebhook(
   };
 
   if (!ctx.router.has(providerId)) {
-    await insertWebhookEvent(db, {
+    await storeRejectedWebhook(ctx, {
       ...base,
       event_key: null,
       verified: 0,
@@ -77,7 +78,7 @@ export async function ingestWebhook(
     verified = false;
   }
   if (!verified) {
-    await insertWebhookEvent(db, {
+    await storeRejectedWebhook(ctx, {
       ...base,
       event_key: null,
       verified: 0,
