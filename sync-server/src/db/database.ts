@@ -9,6 +9,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import pgListen from 'pg-listen';
 import { type Dialect, migrationsFor } from './migrations/index.ts';
 import type { DB } from './schema.ts';
 
@@ -18,14 +19,26 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 export const NOTIFY_CHANNEL = 'kasir_sync_events';
+/** The LISTEN connection's application_name, so operators (and tests) can find it in pg_stat_activity. */
+export const LISTEN_APPLICATION_NAME = 'kasir-relay-listen';
 
 export type Database = {
   readonly kind: Dialect;
   readonly db: Kysely<DB>;
   migrate(): Promise<string[]>;
-  /** PostgreSQL only: subscribe to NOTIFYs on the relay channel; returns an unsubscribe function. */
-  listen(onPayload: (payload: string) => void, onError: (e: Error) => void): Promise<() => Promise<void>>;
+  /**
+   * PostgreSQL only: subscribe to NOTIFYs on the relay channel; returns an unsubscribe function. The connection
+   * is re-established whenever it is lost; NOTIFYs sent while it was down are gone, so `onReconnected` runs
+   * once it listens again and must make every subscriber re-read what it may have missed.
+   */
+  listen(handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
+};
+
+export type ListenHandlers = {
+  onPayload: (payload: string) => void;
+  onReconnected: () => void;
+  onError: (e: Error) => void;
 };
 
 export class MigrationError extends Error {
@@ -59,19 +72,43 @@ export function openDatabase(cfg: DatabaseConfig): Database {
     kind: 'postgres',
     db,
     migrate: () => migrate(db, 'postgres'),
-    async listen(onPayload, onError) {
-      const client = new pg.Client({ connectionString: cfg.url });
-      await client.connect();
-      client.on('notification', (n) => {
-        if (n.channel === NOTIFY_CHANNEL && n.payload) onPayload(n.payload);
-      });
-      client.on('error', onError);
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      return async () => {
-        await client.end().catch(() => {});
-      };
-    },
+    listen: (handlers) => listenWithReconnect(cfg.url, handlers),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * The LISTEN side of the relay, on its own connection (pg-listen): when the connection drops (PostgreSQL
+ * restart, `pg_terminate_backend`, network) it reconnects with backoff, forever, and LISTENs again; a
+ * `select pg_backend_pid()` every few seconds also notices a connection that died silently.
+ */
+async function listenWithReconnect(url: string, h: ListenHandlers): Promise<() => Promise<void>> {
+  // pg-listen is CommonJS with `exports.default`: Node's ESM default import is the exports object.
+  const subscriber = pgListen.default(
+    { connectionString: url, application_name: LISTEN_APPLICATION_NAME },
+    {
+      parse: (payload: string) => payload,
+      paranoidChecking: 5_000,
+      retryInterval: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
+      retryLimit: Number.POSITIVE_INFINITY,
+      // 0 = never give up (pg-listen otherwise stops after 3 s and the relay would stay deaf).
+      retryTimeout: 0,
+    },
+  );
+  let initial = true;
+  subscriber.notifications.on(NOTIFY_CHANNEL, (payload: unknown) => {
+    if (typeof payload === 'string' && payload) h.onPayload(payload);
+  });
+  subscriber.events.on('connected', () => {
+    if (initial) return;
+    h.onReconnected();
+  });
+  subscriber.events.on('error', h.onError);
+  await subscriber.connect();
+  await subscriber.listenTo(NOTIFY_CHANNEL);
+  initial = false;
+  return async () => {
+    await subscriber.close().catch(() => {});
   };
 }
 

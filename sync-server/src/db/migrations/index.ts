@@ -6,12 +6,14 @@
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { m0001Initial } from './0001-initial.ts';
+import { m0002EventOrder } from './0002-event-order.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type MigrationFactory = (dialect: Dialect) => Migration;
 
 export const migrationFactories: Record<string, MigrationFactory> = {
   '0001-initial': m0001Initial,
+  '0002-event-order': m0002EventOrder,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
