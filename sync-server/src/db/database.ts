@@ -3,6 +3,7 @@
  * SQL lives only in ../repos; this file sets connections up, migrates, and on PostgreSQL provides the
  * LISTEN/NOTIFY channel that lets several server instances relay events to each other's tills.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -32,6 +33,9 @@ export type Database = {
    * once it listens again and must make every subscriber re-read what it may have missed.
    */
   listen(handlers: ListenHandlers): Promise<() => Promise<void>>;
+  /** PostgreSQL: the LISTEN connection's application_name (unique per process and database), to find it in
+   * pg_stat_activity; null on SQLite. */
+  readonly listenerName: string | null;
   close(): Promise<void>;
 };
 
@@ -62,17 +66,20 @@ export function openDatabase(cfg: DatabaseConfig): Database {
       listen: async () => {
         throw new Error('LISTEN/NOTIFY is PostgreSQL only');
       },
+      listenerName: null,
       close: () => db.destroy(),
     };
   }
 
   const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
+  const listenerName = `${LISTEN_APPLICATION_NAME}-${randomBytes(4).toString('hex')}`;
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
     db,
     migrate: () => migrate(db, 'postgres'),
-    listen: (handlers) => listenWithReconnect(cfg.url, handlers),
+    listen: (handlers) => listenWithReconnect(cfg.url, listenerName, handlers),
+    listenerName,
     close: () => db.destroy(),
   };
 }
@@ -82,10 +89,10 @@ export function openDatabase(cfg: DatabaseConfig): Database {
  * restart, `pg_terminate_backend`, network) it reconnects with backoff, forever, and LISTENs again; a
  * `select pg_backend_pid()` every few seconds also notices a connection that died silently.
  */
-async function listenWithReconnect(url: string, h: ListenHandlers): Promise<() => Promise<void>> {
+async function listenWithReconnect(url: string, name: string, h: ListenHandlers): Promise<() => Promise<void>> {
   // pg-listen is CommonJS with `exports.default`: Node's ESM default import is the exports object.
   const subscriber = pgListen.default(
-    { connectionString: url, application_name: LISTEN_APPLICATION_NAME },
+    { connectionString: url, application_name: name },
     {
       parse: (payload: string) => payload,
       paranoidChecking: 5_000,
