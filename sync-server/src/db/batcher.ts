@@ -59,7 +59,7 @@ export class TransactionBatcher {
     this.db = db;
     this.dialect = dialect;
     this.maxBatch = o.maxBatch ?? 64;
-    this.concurrency = dialect === 'sqlite' ? 1 : (o.concurrency ?? 4);
+    this.concurrency = dialect === 'sqlite' ? 1 : (o.concurrency ?? 6);
     this.lockTimeoutMs = o.lockTimeoutMs ?? 200;
   }
 

@@ -72,15 +72,61 @@ export function openDatabase(cfg: DatabaseConfig): Database {
   }
 
   const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
+  const prepared = preparedStatements(pool);
   const listenerName = `${LISTEN_APPLICATION_NAME}-${randomBytes(4).toString('hex')}`;
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
     db,
-    migrate: () => migrate(db, 'postgres'),
+    async migrate() {
+      const applied = await migrate(db, 'postgres');
+      prepared.enable();
+      return applied;
+    },
     listen: (handlers) => listenWithReconnect(cfg.url, listenerName, handlers),
     listenerName,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely sends every statement unnamed, so PostgreSQL parses and plans it anew each time; for the short
+ * statements of the webhook path that is a large share of the server's work. The set of distinct SQL texts is
+ * small and fixed (values are bound), so each gets a name and node-postgres prepares it once per connection.
+ * Only data statements, and only after migrating (a schema change under a prepared statement would fail it).
+ */
+function preparedStatements(pool: pg.Pool, max = 500): { enable(): void } {
+  const names = new Map<string, string>();
+  let enabled = false;
+  let counter = 0;
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      if (names.size >= max) return undefined;
+      name = `kq_${++counter}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+    (client as { query: unknown }).query = (config: unknown, values?: unknown, cb?: unknown) => {
+      if (
+        enabled &&
+        typeof config === 'string' &&
+        Array.isArray(values) &&
+        /^\s*(select|insert|update|delete|with)\b/i.test(config)
+      ) {
+        const name = nameOf(config);
+        if (name) return query({ name, text: config, values }, cb);
+      }
+      return query(config, values, cb);
+    };
+  });
+  return {
+    enable() {
+      enabled = true;
+    },
   };
 }
 
