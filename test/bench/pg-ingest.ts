@@ -126,6 +126,8 @@ export async function benchPgIngest(opts: {
       throw new Error(`ingest had failures: ${JSON.stringify({ load, base })}`);
     }
     if (load.fresh > n / 2) throw new Error('the run outgrew its payments; raise n');
+    // Requests the load generator gave up on when it stopped may still be finishing on the server.
+    await new Promise((r) => setTimeout(r, 1_000));
     const counts = await db
       .selectFrom('webhook_events')
       .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
