@@ -61,10 +61,15 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   let unlisten: (() => Promise<void>) | null = null;
   const published = database.kind === 'postgres' ? () => {} : (storeId: string) => hub.storeChanged(storeId);
   if (database.kind === 'postgres') {
-    unlisten = await database.listen(
-      (storeId) => hub.storeChanged(storeId),
-      (err) => log.error({ err }, 'LISTEN connection failed'),
-    );
+    unlisten = await database.listen({
+      onPayload: (storeId) => hub.storeChanged(storeId),
+      // NOTIFYs sent while the connection was down are lost: every live socket re-reads from its cursor.
+      onReconnected: () => {
+        log.warn('LISTEN connection re-established; re-reading every live store');
+        hub.allStoresChanged();
+      },
+      onError: (err) => log.error({ err }, 'LISTEN connection failed'),
+    });
   }
 
   const ctx: ServerContext = {

@@ -1,31 +1,52 @@
 /**
  * `npm run bench`: every figure printed with its ratio to a baseline measured in the same run.
- * Options: --duration S (load duration per ingest run, default 8), --only server|till.
+ * Options: --duration S (load duration per ingest run, default 8), --only server|sqlite|pg|till (server = sqlite
+ * and pg; pg needs TEST_DATABASE_URL). A bare word works too: `npm run bench -- pg`.
  */
 import { parseArgs } from 'node:util';
 import { freshPgSchema } from '../server/helpers.ts';
+import { benchPgIngest } from './pg-ingest.ts';
 import { benchServer } from './server.ts';
 import { printFigure } from './stats.ts';
 import { benchTill } from './till.ts';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '8' }, only: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  options: { duration: { type: 'string', default: '8' }, only: { type: 'string' } },
+  allowPositionals: true,
+});
 const durationS = Number(values.duration);
+const only = values.only ?? positionals[0];
+const want = (part: 'sqlite' | 'pg' | 'till') =>
+  !only || only === part || (only === 'server' && (part === 'sqlite' || part === 'pg'));
 
 process.stdout.write(`Kasir QRIS benchmarks — node ${process.version}, ${new Date().toISOString()}\n\n`);
-if (!values.only || values.only === 'server') {
+if (want('sqlite')) {
   process.stdout.write('sync-server (SQLite)\n');
   for (const f of await benchServer({ durationS })) printFigure(f);
-  if (process.env.TEST_DATABASE_URL) {
+}
+if (want('pg')) {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    process.stdout.write('\nsync-server (PostgreSQL): skipped, TEST_DATABASE_URL is not set\n');
+  } else {
     process.stdout.write('\nsync-server (PostgreSQL)\n');
-    const s = await freshPgSchema(process.env.TEST_DATABASE_URL);
+    for (const stores of [100, 1]) {
+      const s = await freshPgSchema(url);
+      try {
+        for (const f of await benchPgIngest({ durationS, databaseUrl: s.url, stores })) printFigure(f);
+      } finally {
+        await s.drop();
+      }
+    }
+    const s = await freshPgSchema(url);
     try {
-      for (const f of await benchServer({ durationS, databaseUrl: s.url })) printFigure(f);
+      for (const f of await benchServer({ durationS, databaseUrl: s.url, ingest: false })) printFigure(f);
     } finally {
       await s.drop();
     }
   }
 }
-if (!values.only || values.only === 'till') {
+if (want('till')) {
   process.stdout.write('\ntill (Chromium through the web host; till core on SQLite)\n');
   for (const f of await benchTill({ samples: 30 })) printFigure(f);
 }

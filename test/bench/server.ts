@@ -17,7 +17,7 @@ import { type Figure, mean, percentile } from './stats.ts';
 
 const root = join(import.meta.dirname, '../..');
 
-type Load = {
+export type Load = {
   rps: number;
   total: number;
   p50: number;
@@ -29,7 +29,7 @@ type Load = {
 };
 
 /** Runs the load generator as a child process; asynchronously, because the server under test is in this one. */
-function runLoad(url: string, paymentsFile: string, serverKey: string, durationS: number): Promise<Load> {
+export function runLoad(url: string, paymentsFile: string, serverKey: string, durationS: number): Promise<Load> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'test/bench/webhook-load.ts')], {
       env: {
@@ -61,7 +61,12 @@ function runLoad(url: string, paymentsFile: string, serverKey: string, durationS
 const signedSettlement = (p: { id: string; ref: string; amount: number }, key: string) =>
   signedMidtrans(settlementFields({ orderId: p.id, transactionId: p.ref, amount: p.amount }), key);
 
-export async function benchServer(opts: { durationS: number; databaseUrl?: string }): Promise<Figure[]> {
+export async function benchServer(opts: {
+  durationS: number;
+  databaseUrl?: string;
+  /** false: only the relay figures (PostgreSQL ingest has its own benchmark, pg-ingest.ts). */
+  ingest?: boolean;
+}): Promise<Figure[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kasir-bench-'));
   const sys = await startSystem({ dataDir, sweepIntervalMs: 3_600_000, databaseUrl: opts.databaseUrl });
   const figures: Figure[] = [];
@@ -72,7 +77,7 @@ export async function benchServer(opts: { durationS: number; databaseUrl?: strin
     const key = sys.sandboxes.midtransServerKey;
 
     // (a) ingest. Payments are inserted directly: the figure is about webhooks, not about creating QRs.
-    const n = 80_000;
+    const n = opts.ingest === false ? 0 : 80_000;
     const payments = Array.from({ length: n }, (_, i) => ({
       id: newId(),
       transaction_id: `bench-${i}-${newId()}`,
@@ -107,39 +112,42 @@ export async function benchServer(opts: { durationS: number; databaseUrl?: strin
     const file = join(dataDir, 'payments.json');
     writeFileSync(file, JSON.stringify(payments));
 
-    const ceiling = Fastify({ logger: false, bodyLimit: 64 * 1024 });
-    ceiling.post('/echo', async () => ({ received: true }));
-    const ceilingUrl = await ceiling.listen({ host: '127.0.0.1', port: 0 });
-    const base = await runLoad(`${ceilingUrl}/echo`, file, key, opts.durationS);
-    await ceiling.close();
+    if (opts.ingest !== false) await ingest();
+    async function ingest() {
+      const ceiling = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+      ceiling.post('/echo', async () => ({ received: true }));
+      const ceilingUrl = await ceiling.listen({ host: '127.0.0.1', port: 0 });
+      const base = await runLoad(`${ceilingUrl}/echo`, file, key, opts.durationS);
+      await ceiling.close();
 
-    const load = await runLoad(`${sys.serverUrl}/v1/webhooks/midtrans`, file, key, opts.durationS);
-    if (load.non2xx || load.errors || load.timeouts) {
-      throw new Error(`ingest had failures: ${JSON.stringify(load)}`);
+      const load = await runLoad(`${sys.serverUrl}/v1/webhooks/midtrans`, file, key, opts.durationS);
+      if (load.non2xx || load.errors || load.timeouts) {
+        throw new Error(`ingest had failures: ${JSON.stringify(load)}`);
+      }
+      const counts = await db
+        .selectFrom('webhook_events')
+        .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('outcome')
+        .execute();
+      const applied = Number(counts.find((c) => c.outcome === 'applied')?.n ?? 0);
+      // Requests still in flight when the load generator stops may or may not have been answered; the rest must
+      // each have been applied exactly once.
+      if (applied > load.fresh || applied < load.fresh - 32) {
+        throw new Error(
+          `applied ${applied} events but sent ${load.fresh} distinct ones: ${JSON.stringify({ load, counts })}`,
+        );
+      }
+      figures.push({
+        name: 'webhook ingest (verified+stored+deduped)',
+        value: load.rps,
+        unit: 'webhooks/s',
+        higherIsBetter: true,
+        baseline: { name: 'bare HTTP echo, same load', value: base.rps },
+        target: '≥ 3,000/s',
+      });
+      figures.push({ name: 'webhook ingest latency p50', value: load.p50, unit: 'ms' });
+      figures.push({ name: 'webhook ingest latency p99', value: load.p99, unit: 'ms', target: '≤ 50 ms' });
     }
-    const counts = await db
-      .selectFrom('webhook_events')
-      .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('outcome')
-      .execute();
-    const applied = Number(counts.find((c) => c.outcome === 'applied')?.n ?? 0);
-    // Requests still in flight when the load generator stops may or may not have been answered; the rest must
-    // each have been applied exactly once.
-    if (applied > load.fresh || applied < load.fresh - 32) {
-      throw new Error(
-        `applied ${applied} events but sent ${load.fresh} distinct ones: ${JSON.stringify({ load, counts })}`,
-      );
-    }
-    figures.push({
-      name: 'webhook ingest (verified+stored+deduped)',
-      value: load.rps,
-      unit: 'webhooks/s',
-      higherIsBetter: true,
-      baseline: { name: 'bare HTTP echo, same load', value: base.rps },
-      target: '≥ 3,000/s',
-    });
-    figures.push({ name: 'webhook ingest latency p50', value: load.p50, unit: 'ms' });
-    figures.push({ name: 'webhook ingest latency p99', value: load.p99, unit: 'ms', target: '≤ 50 ms' });
 
     // (b) relay vs polling.
     const tillToken = (await sys.enrolDevice({ storeId: 'relay', deviceName: 'till', provider: 'midtrans' })).token;

@@ -1,7 +1,9 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../sync-server/src/app.ts';
 import { loadConfig } from '../../sync-server/src/config.ts';
-import { openLive, PG_URL, startTestSystem, type TestSystem } from './helpers.ts';
+import { appendSyncEvent } from '../../sync-server/src/repos/sync-events-repo.ts';
+import { eventually, openLive, PG_URL, startTestSystem, type TestSystem } from './helpers.ts';
 
 describe('live relay', () => {
   let sys: TestSystem;
@@ -65,4 +67,88 @@ describe.runIf(PG_URL)('two server instances on one PostgreSQL', () => {
       await sys.close();
     }
   });
+});
+
+describe.runIf(PG_URL)('LISTEN connection loss (PostgreSQL)', () => {
+  /** Terminates this instance's LISTEN backend (found by its unique application_name), as a restart would. */
+  async function killListener(admin: pg.Client, name: string): Promise<number> {
+    const r = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [
+      name,
+    ]);
+    return r.rowCount ?? 0;
+  }
+
+  it('reconnects: a payment paid after the LISTEN backend was terminated still reaches the till socket', async () => {
+    const sys = await startTestSystem();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      const name = sys.server.ctx.database.listenerName!;
+      const till = await sys.till({ provider: 'xendit' });
+      const live = await till.live();
+      expect(await killListener(admin, name)).toBe(1);
+      // The listener comes back under the same name.
+      await eventually(async () => {
+        const r = await admin.query(
+          "select 1 from pg_stat_activity where application_name = $1 and query ilike 'LISTEN%'",
+          [name],
+        );
+        return (r.rowCount ?? 0) > 0;
+      });
+      const { body } = await till.createPayment(44_000);
+      await sys.pay(body.qr_string);
+      await live.waitFor(
+        (x) =>
+          x.kind === 'event' && x.event.payment.payment_id === body.payment_id && x.event.payment.status === 'paid',
+      );
+      live.close();
+    } finally {
+      await admin.end();
+      await sys.close();
+    }
+  });
+
+  it('re-reads after reconnecting: an event committed while LISTEN was down is not missed', async () => {
+    const sys = await startTestSystem();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      const name = sys.server.ctx.database.listenerName!;
+      const till = await sys.till({ provider: 'xendit' });
+      const live = await till.live();
+      const { body } = await till.createPayment(33_000);
+      const created = await live.waitFor((x) => x.kind === 'event' && x.event.payment.payment_id === body.payment_id);
+      const view = created.kind === 'event' ? created.event.payment : null;
+      // Keep the listener down: terminate every new LISTEN connection for a while, and commit an event (with its
+      // NOTIFY, which nobody of this instance hears) in the middle of it.
+      let killing = true;
+      let kills = 0;
+      const killer = (async () => {
+        while (killing) {
+          kills += await killListener(admin, name);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 100));
+      const db = sys.server.ctx.database.db;
+      const seq = await db.transaction().execute((trx) =>
+        appendSyncEvent(trx, 'postgres', {
+          store_id: till.storeId,
+          type: 'payment.updated',
+          payload: JSON.stringify(view),
+          created_at: Date.now(),
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      killing = false;
+      await killer;
+      expect(kills).toBeGreaterThan(0);
+      const f = await live.waitFor((x) => x.kind === 'event' && x.event.seq === seq, 15_000);
+      expect(f.kind).toBe('event');
+      live.close();
+    } finally {
+      await admin.end();
+      await sys.close();
+    }
+  }, 30_000);
 });

@@ -3,12 +3,14 @@
  * SQL lives only in ../repos; this file sets connections up, migrates, and on PostgreSQL provides the
  * LISTEN/NOTIFY channel that lets several server instances relay events to each other's tills.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import pgListen from 'pg-listen';
 import { type Dialect, migrationsFor } from './migrations/index.ts';
 import type { DB } from './schema.ts';
 
@@ -18,14 +20,29 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 export const NOTIFY_CHANNEL = 'kasir_sync_events';
+/** The LISTEN connection's application_name, so operators (and tests) can find it in pg_stat_activity. */
+export const LISTEN_APPLICATION_NAME = 'kasir-relay-listen';
 
 export type Database = {
   readonly kind: Dialect;
   readonly db: Kysely<DB>;
   migrate(): Promise<string[]>;
-  /** PostgreSQL only: subscribe to NOTIFYs on the relay channel; returns an unsubscribe function. */
-  listen(onPayload: (payload: string) => void, onError: (e: Error) => void): Promise<() => Promise<void>>;
+  /**
+   * PostgreSQL only: subscribe to NOTIFYs on the relay channel; returns an unsubscribe function. The connection
+   * is re-established whenever it is lost; NOTIFYs sent while it was down are gone, so `onReconnected` runs
+   * once it listens again and must make every subscriber re-read what it may have missed.
+   */
+  listen(handlers: ListenHandlers): Promise<() => Promise<void>>;
+  /** PostgreSQL: the LISTEN connection's application_name (unique per process and database), to find it in
+   * pg_stat_activity; null on SQLite. */
+  readonly listenerName: string | null;
   close(): Promise<void>;
+};
+
+export type ListenHandlers = {
+  onPayload: (payload: string) => void;
+  onReconnected: () => void;
+  onError: (e: Error) => void;
 };
 
 export class MigrationError extends Error {
@@ -49,29 +66,102 @@ export function openDatabase(cfg: DatabaseConfig): Database {
       listen: async () => {
         throw new Error('LISTEN/NOTIFY is PostgreSQL only');
       },
+      listenerName: null,
       close: () => db.destroy(),
     };
   }
 
   const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
+  const prepared = preparedStatements(pool);
+  const listenerName = `${LISTEN_APPLICATION_NAME}-${randomBytes(4).toString('hex')}`;
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
     db,
-    migrate: () => migrate(db, 'postgres'),
-    async listen(onPayload, onError) {
-      const client = new pg.Client({ connectionString: cfg.url });
-      await client.connect();
-      client.on('notification', (n) => {
-        if (n.channel === NOTIFY_CHANNEL && n.payload) onPayload(n.payload);
-      });
-      client.on('error', onError);
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      return async () => {
-        await client.end().catch(() => {});
-      };
+    async migrate() {
+      const applied = await migrate(db, 'postgres');
+      prepared.enable();
+      return applied;
     },
+    listen: (handlers) => listenWithReconnect(cfg.url, listenerName, handlers),
+    listenerName,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely sends every statement unnamed, so PostgreSQL parses and plans it anew each time; for the short
+ * statements of the webhook path that is a large share of the server's work. The set of distinct SQL texts is
+ * small and fixed (values are bound), so each gets a name and node-postgres prepares it once per connection.
+ * Only data statements, and only after migrating (a schema change under a prepared statement would fail it).
+ */
+function preparedStatements(pool: pg.Pool, max = 500): { enable(): void } {
+  const names = new Map<string, string>();
+  let enabled = false;
+  let counter = 0;
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      if (names.size >= max) return undefined;
+      name = `kq_${++counter}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+    (client as { query: unknown }).query = (config: unknown, values?: unknown, cb?: unknown) => {
+      if (
+        enabled &&
+        typeof config === 'string' &&
+        Array.isArray(values) &&
+        /^\s*(select|insert|update|delete|with)\b/i.test(config)
+      ) {
+        const name = nameOf(config);
+        if (name) return query({ name, text: config, values }, cb);
+      }
+      return query(config, values, cb);
+    };
+  });
+  return {
+    enable() {
+      enabled = true;
+    },
+  };
+}
+
+/**
+ * The LISTEN side of the relay, on its own connection (pg-listen): when the connection drops (PostgreSQL
+ * restart, `pg_terminate_backend`, network) it reconnects with backoff, forever, and LISTENs again; a
+ * `select pg_backend_pid()` every few seconds also notices a connection that died silently.
+ */
+async function listenWithReconnect(url: string, name: string, h: ListenHandlers): Promise<() => Promise<void>> {
+  // pg-listen is CommonJS with `exports.default`: Node's ESM default import is the exports object.
+  const subscriber = pgListen.default(
+    { connectionString: url, application_name: name },
+    {
+      parse: (payload: string) => payload,
+      paranoidChecking: 5_000,
+      retryInterval: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
+      retryLimit: Number.POSITIVE_INFINITY,
+      // 0 = never give up (pg-listen otherwise stops after 3 s and the relay would stay deaf).
+      retryTimeout: 0,
+    },
+  );
+  let initial = true;
+  subscriber.notifications.on(NOTIFY_CHANNEL, (payload: unknown) => {
+    if (typeof payload === 'string' && payload) h.onPayload(payload);
+  });
+  subscriber.events.on('connected', () => {
+    if (initial) return;
+    h.onReconnected();
+  });
+  subscriber.events.on('error', h.onError);
+  await subscriber.connect();
+  await subscriber.listenTo(NOTIFY_CHANNEL);
+  initial = false;
+  return async () => {
+    await subscriber.close().catch(() => {});
   };
 }
 

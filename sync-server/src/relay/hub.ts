@@ -24,6 +24,11 @@ export class RelayHub {
     for (const fn of this.subs.get(storeId) ?? []) fn();
   }
 
+  /** Every subscriber re-reads from its cursor: used when change signals may have been lost (LISTEN reconnect). */
+  allStoresChanged(): void {
+    for (const set of [...this.subs.values()]) for (const fn of [...set]) fn();
+  }
+
   get connections(): number {
     let n = 0;
     for (const s of this.subs.values()) n += s.size;

@@ -7,13 +7,15 @@ import { parseOr400 } from '../http-errors.ts';
 import type { AbuseGuards } from '../plugins/abuse-limits.ts';
 import { deviceAuth, deviceOf } from '../plugins/device-auth.ts';
 import type { RelayHub } from '../relay/hub.ts';
-import { listSyncEventsAfter } from '../repos/sync-events-repo.ts';
+import { readSyncEvents, type SyncEventPage } from '../repos/sync-events-repo.ts';
 import type { ServerContext } from '../services/context.ts';
 
 const toEvent = (r: SyncEventRow): SyncEvent =>
   ({ seq: r.seq, type: r.type, store_id: r.store_id, at: r.created_at, payment: JSON.parse(r.payload) }) as SyncEvent;
 
 const PAGE = 500;
+const HELD_BACK_RETRY_MS = 5;
+const HELD_BACK_RETRY_MAX_MS = 1_000;
 
 export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayHub, guards: AbuseGuards): void {
   // onRequest: authenticated before any body is read (plugins/device-auth.ts).
@@ -26,7 +28,13 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayH
 
   app.get('/v1/sync/pull', { onRequest: requireDevice }, async (request) => {
     const q = parseOr400(PullQuerySchema, request.query);
-    const rows = await listSyncEventsAfter(ctx.database.db, deviceOf(request).store_id, q.cursor, q.limit);
+    const { rows } = await readSyncEvents(
+      ctx.database.db,
+      ctx.database.kind,
+      deviceOf(request).store_id,
+      q.cursor,
+      q.limit,
+    );
     return { events: rows.map(toEvent), cursor: rows.at(-1)?.seq ?? q.cursor };
   });
 
@@ -38,6 +46,10 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayH
     let pumping = false;
     let again = false;
     let closed = false;
+    // Events committed behind a still-open older transaction are held back (repos/sync-events-repo.ts); no
+    // NOTIFY need follow when that transaction ends, so look again after a short, growing pause.
+    let retry: NodeJS.Timeout | null = null;
+    let retryMs = HELD_BACK_RETRY_MS;
     const send = (f: LiveFrame) => socket.send(JSON.stringify(f));
 
     // Reads new events from the database in seq order; signals that arrive mid-read trigger one more pass.
@@ -47,19 +59,27 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayH
         return;
       }
       pumping = true;
+      if (retry) clearTimeout(retry);
+      retry = null;
       try {
+        let page: SyncEventPage;
         do {
           again = false;
-          let rows: SyncEventRow[];
           do {
-            rows = await listSyncEventsAfter(ctx.database.db, device.store_id, cursor, PAGE);
-            for (const r of rows) {
+            page = await readSyncEvents(ctx.database.db, ctx.database.kind, device.store_id, cursor, PAGE);
+            for (const r of page.rows) {
               if (closed) return;
               send({ kind: 'event', event: toEvent(r) });
               cursor = r.seq;
             }
-          } while (rows.length === PAGE);
+          } while (page.rows.length === PAGE);
         } while (again && !closed);
+        if (page.heldBack && !closed) {
+          retry = setTimeout(() => void pump(), retryMs);
+          retryMs = Math.min(retryMs * 2, HELD_BACK_RETRY_MAX_MS);
+        } else {
+          retryMs = HELD_BACK_RETRY_MS;
+        }
       } catch (err) {
         request.log.warn({ err }, 'live relay read failed; closing so the till resumes from its cursor');
         socket.close(1011, 'relay error');
@@ -72,6 +92,7 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayH
     ctx.metrics.liveConnections.inc();
     socket.on('close', () => {
       closed = true;
+      if (retry) clearTimeout(retry);
       unsubscribe();
       ctx.metrics.liveConnections.dec();
     });

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { m0001Initial } from './0001-initial.ts';
+import { m0002EventOrder } from './0002-event-order.ts';
 import { m0003RawBytes } from './0003-raw-bytes.ts';
 import { m0004Shifts } from './0004-shifts.ts';
 import { m0005SalesSync } from './0005-sales-sync.ts';
@@ -17,6 +18,7 @@ export type MigrationFactory = (dialect: Dialect) => Migration;
 
 export const migrationFactories: Record<string, MigrationFactory> = {
   '0001-initial': m0001Initial,
+  '0002-event-order': m0002EventOrder,
   '0003-raw-bytes': m0003RawBytes,
   '0004-shifts': m0004Shifts,
   '0005-sales-sync': m0005SalesSync,
