@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { Rupiah } from './money.ts';
+import type { OfflineQrisLimits } from './offline-qris.ts';
 import type { PaymentStatus } from './payment-status.ts';
 import type { AppError, Result } from './result.ts';
 import { needsInsecureConfirmation } from './server-url.ts';
@@ -36,6 +37,11 @@ export const TILL_ERROR_CODES = {
   CONFLICT: false,
   /** The server refused the device token (401/403 from the server). */
   UNAUTHORIZED: false,
+  /**
+   * Offline QRIS is not allowed for this sale now; `message` is the reason (shared/offline-qris.ts
+   * `OfflineQrisRefusal`): no static QRIS cached, amount over the limit, unverified total over the limit.
+   */
+  OFFLINE_QRIS_REFUSED: false,
   /** Renderer side only: the local till service (web host) cannot be reached; a reload usually fixes it. */
   BRIDGE_UNAVAILABLE: true,
   INTERNAL: false,
@@ -93,6 +99,8 @@ export type PaymentInfo = {
    * never marks anything paid or expired on its own guess.
    */
   expirySuspected: boolean;
+  /** Offline QRIS only: the reference label (tag 62/05) the server verifies it by; null otherwise. */
+  offlineRef: string | null;
   /** Cash only. */
   tendered: Rupiah | null;
   change: Rupiah | null;
@@ -160,6 +168,25 @@ export type TillStatus = {
   unverifiedTotal: Rupiah;
   /** While a backlog drains: entries sent so far out of the backlog; null when idle. */
   syncProgress: { done: number; total: number } | null;
+  /** QRIS while offline: the cached static QRIS is there or not, the limits, the unverified money held. */
+  offlineQris: OfflineQrisLimits;
+};
+
+/**
+ * A dynamic QRIS the till derived offline from the store's static one (nothing is recorded yet): the cashier
+ * shows it, checks the customer's screen, then confirms (`payment:confirmOfflineQris`) or walks away.
+ */
+export type OfflineQrisOffer = {
+  saleId: string;
+  /** The id the payment gets when confirmed; its reference label is derived from it. */
+  paymentId: string;
+  amount: Rupiah;
+  qrString: string;
+  merchantName: string | null;
+  /** Tag 62/05. */
+  reference: string;
+  /** Tag 62/07. */
+  terminal: string;
 };
 /** The sync status snapshot (STYLE.md §8) is the till status: one type, pushed on every change. */
 export type SyncStatus = TillStatus;
@@ -268,6 +295,10 @@ export const ipcRequests = {
   'payment:get': PaymentRefInput,
   /** Asks the server now (the "check again" button); SERVER_UNREACHABLE when it cannot. */
   'payment:check': PaymentRefInput,
+  /** Offline: derives a dynamic QRIS for the sale from the cached static one (OFFLINE_QRIS_REFUSED if not allowed). */
+  'payment:offlineQris': SaleRefInput,
+  /** The cashier saw the payment on the customer's phone: records it `unverified` with its outbox row. */
+  'payment:confirmOfflineQris': PaymentRefInput,
   'settings:get': NoInput,
   'settings:set': SettingsInput,
   'till:status': NoInput,
@@ -289,6 +320,8 @@ export type IpcResponses = {
   'payment:cash': PaymentInfo;
   'payment:get': PaymentInfo;
   'payment:check': PaymentInfo;
+  'payment:offlineQris': OfflineQrisOffer;
+  'payment:confirmOfflineQris': PaymentInfo;
   'settings:get': SettingsView;
   'settings:set': SettingsView;
   'till:status': TillStatus;
@@ -317,6 +350,8 @@ export const TILL_METHODS = {
   payCash: 'payment:cash',
   getPayment: 'payment:get',
   checkPayment: 'payment:check',
+  startOfflineQris: 'payment:offlineQris',
+  confirmOfflineQris: 'payment:confirmOfflineQris',
   getSettings: 'settings:get',
   saveSettings: 'settings:set',
   getStatus: 'till:status',

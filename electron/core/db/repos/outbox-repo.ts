@@ -1,7 +1,12 @@
 import type { Database } from 'better-sqlite3';
 
 /** Kinds of outbox entries; the server keys idempotency on the entity's client id and the mutation id. */
-export type OutboxKind = 'sale.created' | 'payment.created' | 'payment.cash' | 'payment.cancel_requested';
+export type OutboxKind =
+  | 'sale.created'
+  | 'payment.created'
+  | 'payment.cash'
+  | 'payment.offline_qris'
+  | 'payment.cancel_requested';
 
 export type OutboxEntry = {
   id: string;
