@@ -14,7 +14,12 @@ export function ReceiptSheet() {
   const newSale = useTill((s) => s.newSale);
   if (!receipt) return null;
   const { sale } = receipt;
-  const payment = sale.payments.find((p) => p.status === 'paid') ?? null;
+  // An offline QRIS closes its sale before any provider confirmed it: the receipt says so.
+  const payment =
+    sale.payments.find((p) => p.status === 'paid') ??
+    sale.payments.find((p) => p.status === 'unverified' || p.status === 'needs_review') ??
+    null;
+  const unconfirmed = payment !== null && payment.status !== 'paid' ? payment.status : null;
   const date = new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'id-ID', {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -26,11 +31,12 @@ export function ReceiptSheet() {
         <div className="sheet-head">
           <h2 id="receipt-title">{t('receipt.title')}</h2>
           <span
-            className={`status ${paid ? 'paid' : 'pending'}`}
+            className={`status ${unconfirmed ?? (paid ? 'paid' : 'pending')}`}
             data-testid="receipt-status"
             data-status={sale.status}
+            data-payment-status={payment?.status}
           >
-            {paid ? t('qris.status.paid') : t('recent.status.open')}
+            {unconfirmed ? t(`qris.status.${unconfirmed}`) : paid ? t('qris.status.paid') : t('recent.status.open')}
           </span>
         </div>
         <div className="sheet-body">
@@ -93,12 +99,17 @@ export function ReceiptSheet() {
                 {payment.method === 'qris' && (
                   <div className="r">
                     <span>{t('receipt.reference')}</span>
-                    <span>{saleNumber(payment.id)}</span>
+                    <span>{payment.offlineRef ?? saleNumber(payment.id)}</span>
+                  </div>
+                )}
+                {unconfirmed && (
+                  <div className="offline-note" data-testid="receipt-unverified">
+                    {t(unconfirmed === 'unverified' ? 'offline.unverifiedNote' : 'offline.reviewNote')}
                   </div>
                 )}
               </>
             )}
-            {paid && <div className="paid-stamp">{t('qris.status.paid')}</div>}
+            {paid && !unconfirmed && <div className="paid-stamp">{t('qris.status.paid')}</div>}
             <div className="center">{t('receipt.thanks')}</div>
           </article>
         </div>

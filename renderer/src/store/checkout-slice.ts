@@ -1,7 +1,8 @@
-import type { PaymentInfo, Result, SaleView } from '../bridge/index.ts';
+import { offlineQrisRefusal } from '../../../shared/offline-qris.ts';
+import type { OfflineQrisOffer, PaymentInfo, Result, SaleView } from '../bridge/index.ts';
 import { parseRupiahInput } from '../lib/cart-math.ts';
-import { thrown, toUiError } from './errors.ts';
-import { selectDiscountOk } from './selectors.ts';
+import { offlineReasonKey, thrown, toUiError } from './errors.ts';
+import { selectDiscountOk, selectTotals } from './selectors.ts';
 import type { CheckoutSlice, QrisView, Slice } from './types.ts';
 
 function qrisView(p: PaymentInfo): QrisView {
@@ -15,6 +16,24 @@ function qrisView(p: PaymentInfo): QrisView {
     expiresAt: p.expiresAt,
     expirySuspected: p.expirySuspected,
     late: p.late,
+    offline: p.offlineRef !== null,
+    reference: p.offlineRef,
+  };
+}
+
+function offerView(o: OfflineQrisOffer): QrisView {
+  return {
+    saleId: o.saleId,
+    paymentId: o.paymentId,
+    status: 'confirm',
+    amount: o.amount,
+    qrString: o.qrString,
+    merchantName: o.merchantName,
+    expiresAt: null,
+    expirySuspected: false,
+    late: false,
+    offline: true,
+    reference: o.reference,
   };
 }
 
@@ -42,6 +61,34 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
     return r;
   }
 
+  /**
+   * QRIS while the server cannot be reached: the core derives a QR from the store's static QRIS. Beyond the
+   * limits (or without a static QRIS) nothing is charged and the reason is shown; cash stays available.
+   */
+  async function chargeOffline(): Promise<void> {
+    const s = get();
+    const refusal = offlineQrisRefusal(selectTotals(s).total, s.offlineQris);
+    if (refusal) {
+      set({ error: { code: 'OFFLINE_QRIS_REFUSED', key: offlineReasonKey(refusal) } });
+      return;
+    }
+    set({ busy: 'charging', error: null });
+    const sale = await ensureSale();
+    if (!sale.ok) {
+      set({ busy: 'none', error: toUiError(sale.error), checkout: 'none', qris: null });
+      return;
+    }
+    const r = await safe(api.startOfflineQris({ saleId: sale.data.id }));
+    if (r.ok) {
+      set({ checkout: 'qris', qris: offerView(r.data), busy: 'none' });
+      return;
+    }
+    set({ busy: 'none' });
+    // The core is online after all (the snapshot was a moment behind): charge the ordinary way.
+    if (r.error.code === 'CONFLICT' && get().connection === 'online') return get().chargeQris();
+    set({ error: toUiError(r.error), checkout: 'none', qris: null });
+  }
+
   /** Shows the receipt of a paid sale and refreshes the recent list behind it. */
   async function showReceipt(saleId: string): Promise<void> {
     const r = await safe(api.getSale({ saleId }));
@@ -61,7 +108,9 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
     async chargeQris() {
       const s = get();
       if (s.busy !== 'none' || s.lines.length === 0 || !selectDiscountOk(s)) return;
-      if (s.qris && (s.qris.status === 'pending' || s.qris.status === 'creating')) return;
+      if (s.qris && (s.qris.status === 'pending' || s.qris.status === 'creating' || s.qris.status === 'confirm'))
+        return;
+      if (s.connection !== 'online') return chargeOffline();
       set({ busy: 'charging', error: null });
       const sale = await ensureSale();
       if (!sale.ok) {
@@ -80,6 +129,8 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
           expiresAt: null,
           expirySuspected: false,
           late: false,
+          offline: false,
+          reference: null,
         },
       });
       const r = await safe(api.startQris({ saleId: sale.data.id }));
@@ -99,8 +150,22 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
       }
     },
 
+    async confirmOfflineQris() {
+      const q = get().qris;
+      if (!q?.paymentId || q.status !== 'confirm' || get().busy !== 'none') return;
+      set({ busy: 'completing', error: null });
+      const r = await safe(api.confirmOfflineQris({ paymentId: q.paymentId }));
+      if (r.ok) await showReceipt(r.data.saleId);
+      else set({ busy: 'none', error: toUiError(r.error) });
+    },
+
     async cancelQris() {
       const q = get().qris;
+      // An offline QR was never recorded: walking away from it leaves the sale open in the cart.
+      if (q?.status === 'confirm' && get().busy === 'none') {
+        set({ checkout: 'none', qris: null, error: null });
+        return;
+      }
       if (!q?.paymentId || q.status !== 'pending' || get().busy !== 'none') return;
       set({ busy: 'cancelling', error: null });
       const r = await safe(api.cancelPayment({ paymentId: q.paymentId }));
@@ -151,6 +216,7 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
       const { checkout, qris } = get();
       // A pending QR stays payable at the provider; the sheet only closes once it is over (cancel first).
       if (checkout === 'qris' && (qris?.status === 'pending' || qris?.status === 'creating')) return;
+      if (checkout === 'qris' && qris?.status === 'confirm') return void get().cancelQris();
       if (checkout === 'receipt') return get().newSale();
       set({ checkout: 'none', qris: null, error: null, tenderedInput: '' });
     },

@@ -44,7 +44,9 @@ async function offlineTill(setup: OfflineSetup | null = SETUP) {
 function saleOf(core: TillCore, total: number) {
   const id = newId();
   core.db
-    .prepare('INSERT INTO products (id, sku, barcode, name, price, active, created_at, updated_at) VALUES (?, ?, NULL, ?, ?, 1, 0, 0)')
+    .prepare(
+      'INSERT INTO products (id, sku, barcode, name, price, active, created_at, updated_at) VALUES (?, ?, NULL, ?, ?, 1, 0, 0)',
+    )
     .run(id, `T${id.slice(-8)}`, `Item ${total}`, total);
   return core.createSale({ lines: [{ productId: id, qty: 1 }] });
 }
@@ -178,7 +180,10 @@ describe('offline limits', () => {
       unverifiedTotal: 140_000,
     });
     const over = await h['payment:offlineQris']({ saleId: saleOf(core, 10_001).id });
-    expect(over).toMatchObject({ ok: false, error: { code: 'OFFLINE_QRIS_REFUSED', message: 'over_unverified_total' } });
+    expect(over).toMatchObject({
+      ok: false,
+      error: { code: 'OFFLINE_QRIS_REFUSED', message: 'over_unverified_total' },
+    });
     expect((await h['payment:offlineQris']({ saleId: saleOf(core, 10_000).id })).ok).toBe(true);
   });
 

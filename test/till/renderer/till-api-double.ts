@@ -5,6 +5,7 @@
  */
 import type {
   IpcResponses,
+  OfflineQrisOffer,
   PaymentInfo,
   Product,
   Receipt,
@@ -18,6 +19,7 @@ import type {
 } from '../../../shared/ipc.ts';
 import { tillError } from '../../../shared/ipc.ts';
 import { applyBasisPoints, rupiah } from '../../../shared/money.ts';
+import { type OfflineQrisLimits, offlineQrisRefusal, offlineReference } from '../../../shared/offline-qris.ts';
 import type { Result } from '../../../shared/result.ts';
 
 let seq = 0;
@@ -51,6 +53,8 @@ export type TillApiDouble = TillApi & {
   emit<E extends TillEventName>(name: E, payload: TillEventPayloads[E]): void;
   sales: Map<string, SaleView>;
   settings: SettingsView;
+  /** What `offlineQris` in the status says and what `startOfflineQris` enforces (a test may change it). */
+  offline: OfflineQrisLimits;
   /** Marks a QRIS payment paid, as the server's push would, and returns the pushed payment. */
   payQris(paymentId: string): PaymentInfo;
   listenerCount(): number;
@@ -63,6 +67,13 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
   const failures = new Map<string, { code: TillError['code']; message: string }>();
   const listeners = new Map<TillEventName, Set<(p: unknown) => void>>();
   const sales = new Map<string, SaleView>();
+  const offers = new Map<string, OfflineQrisOffer>();
+  const offline: OfflineQrisLimits = {
+    ready: true,
+    maxAmount: 500_000,
+    maxUnverifiedTotal: 2_000_000,
+    unverifiedTotal: 0,
+  };
   const settings: SettingsView = {
     serverUrl: 'http://127.0.0.1:8787',
     hasDeviceToken: true,
@@ -96,6 +107,7 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
       merchantName: settings.storeName,
       expiresAt: null,
       expirySuspected: false,
+      offlineRef: null,
       tendered: null,
       change: null,
       createdAt: now(),
@@ -108,7 +120,8 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
   function putPayment(p: PaymentInfo): void {
     const sale = sales.get(p.saleId)!;
     const payments = [...sale.payments.filter((x) => x.id !== p.id), p];
-    const paid = p.status === 'paid';
+    // An unverified offline payment closes its sale too, as the core does.
+    const paid = p.status === 'paid' || p.status === 'unverified';
     sales.set(sale.id, { ...sale, payments, status: paid ? 'paid' : sale.status, paidAt: paid ? now() : sale.paidAt });
   }
 
@@ -216,6 +229,39 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
         const p = findPayment(input.paymentId);
         return p ? ok(p) : tillError('NOT_FOUND');
       }),
+    startOfflineQris: (input) =>
+      answer('startOfflineQris', input, () => {
+        const sale = sales.get(input.saleId);
+        if (!sale) return tillError('NOT_FOUND');
+        const refusal = offlineQrisRefusal(sale.total, offline);
+        if (refusal) return tillError('OFFLINE_QRIS_REFUSED', refusal);
+        const paymentId = fakeId();
+        const offer: OfflineQrisOffer = {
+          saleId: sale.id,
+          paymentId,
+          amount: sale.total,
+          qrString: `00020101021226...54${String(sale.total).length.toString().padStart(2, '0')}${sale.total}...6304ABCD`,
+          merchantName: settings.storeName,
+          reference: offlineReference(paymentId),
+          terminal: 'Kasir 1',
+        };
+        offers.set(paymentId, offer);
+        return ok(offer);
+      }),
+    confirmOfflineQris: (input) =>
+      answer('confirmOfflineQris', input, () => {
+        const o = offers.get(input.paymentId);
+        if (!o) return tillError('NOT_FOUND');
+        const p = payment(o.saleId, {
+          id: o.paymentId,
+          status: 'unverified',
+          qrString: o.qrString,
+          offlineRef: o.reference,
+        });
+        putPayment(p);
+        offline.unverifiedTotal += p.amount;
+        return ok(p);
+      }),
     getSettings: (input) => answer('getSettings', input, () => ok({ ...settings })),
     saveSettings: (input) =>
       answer('saveSettings', input, () => {
@@ -238,8 +284,9 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
           pending: 0,
           pendingTotal: rupiah(0),
           parked: 0,
-          unverifiedTotal: rupiah(0),
+          unverifiedTotal: rupiah(offline.unverifiedTotal),
           syncProgress: null,
+          offlineQris: { ...offline },
         };
         return ok(s);
       }),
@@ -257,8 +304,9 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
           pending: 0,
           pendingTotal: rupiah(0),
           parked: 0,
-          unverifiedTotal: rupiah(0),
+          unverifiedTotal: rupiah(offline.unverifiedTotal),
           syncProgress: null,
+          offlineQris: { ...offline },
         }),
       ),
     onEvent(name, cb) {
@@ -281,6 +329,7 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
     },
     sales,
     settings,
+    offline,
     payQris(paymentId: string) {
       const p = findPayment(paymentId);
       if (!p) throw new Error('no such payment in the double');
