@@ -186,6 +186,7 @@ function PayActions() {
         disabled={!canPay || !qrisOk || refusal !== null}
         data-testid="charge-qris"
         data-offline={offline || undefined}
+        data-offline-ready={limits.ready}
       >
         {t('cart.chargeQris')} <Kbd k="F8" />
       </button>
