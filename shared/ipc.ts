@@ -177,6 +177,7 @@ export type TillStatus = {
  * shows it, checks the customer's screen, then confirms (`payment:confirmOfflineQris`) or walks away.
  */
 export type OfflineQrisOffer = {
+  /** Not recorded yet when the offer was made from a draft: the id it gets on confirmation. */
   saleId: string;
   /** The id the payment gets when confirmed; its reference label is derived from it. */
   paymentId: string;
@@ -221,6 +222,11 @@ export const SaleDraftInput = z.strictObject({
   discount: DiscountInput.optional(),
 });
 export const SaleRefInput = z.strictObject({ saleId: Id });
+/**
+ * Offline QRIS for a sale already recorded (`saleId`), or for the cart as it is (a draft): then nothing is
+ * recorded until the cashier confirms, and the sale and its payment are written together.
+ */
+export const OfflineQrisInput = z.union([SaleRefInput, SaleDraftInput]);
 export const PaymentRefInput = z.strictObject({ paymentId: Id });
 export const RecentSalesInput = z.strictObject({ limit: z.number().int().min(1).max(200).optional() }).optional();
 export const CashInput = z.strictObject({
@@ -296,7 +302,7 @@ export const ipcRequests = {
   /** Asks the server now (the "check again" button); SERVER_UNREACHABLE when it cannot. */
   'payment:check': PaymentRefInput,
   /** Offline: derives a dynamic QRIS for the sale from the cached static one (OFFLINE_QRIS_REFUSED if not allowed). */
-  'payment:offlineQris': SaleRefInput,
+  'payment:offlineQris': OfflineQrisInput,
   /** The cashier saw the payment on the customer's phone: records it `unverified` with its outbox row. */
   'payment:confirmOfflineQris': PaymentRefInput,
   'settings:get': NoInput,

@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { SyncEvent } from '../../shared/events.ts';
+import { newId } from '../../shared/ids.ts';
 import {
   type ConnectionState,
   type IpcParsed,
@@ -17,7 +18,6 @@ import {
   TILL_EVENTS,
   type TillStatus,
 } from '../../shared/ipc.ts';
-import { newId } from '../../shared/ids.ts';
 import { isQrisAmount, rupiah } from '../../shared/money.ts';
 import {
   type OfflineQrisLimits,
@@ -51,7 +51,7 @@ import {
   recordOfflineQrisPayment,
   recordQrisPayment,
 } from './payments/payments.ts';
-import { recentSales, recordSale, requireSale, toSaleView } from './sales/sales.ts';
+import { priceSale, recentSales, recordSale, requireSale, toSaleView } from './sales/sales.ts';
 import { type DeviceConfig, isConfigured, loadConfig, saveConfig, toSettingsView } from './settings.ts';
 import { ConnectivityMonitor, type ConnectivityOptions } from './sync/connectivity.ts';
 import { LiveLink, type LiveLinkOptions } from './sync/live-link.ts';
@@ -110,7 +110,7 @@ export class TillCore {
   readonly #pusher: SyncPusher;
   readonly #monitor: ConnectivityMonitor;
   /** Offline QRIS shown and not yet confirmed, by the payment id they will get. */
-  readonly #offers = new Map<string, OfflineQrisOffer>();
+  readonly #offers = new Map<string, OfflineQrisOffer & { draft: IpcParsed<'sale:create'> | null }>();
   #offlineFetch: Promise<void> | null = null;
   #offlineFetchedAt = 0;
 
@@ -281,10 +281,19 @@ export class TillCore {
    */
   startOfflineQris(i: IpcParsed<'payment:offlineQris'>): OfflineQrisOffer {
     if (this.#conn.state === 'online') throw fail('CONFLICT', 'the server is reachable: charge QRIS online');
-    const sale = requireSale(this.db, i.saleId);
-    if (sale.status === 'paid') throw fail('ALREADY_PAID', 'this sale is already paid');
-    if (listPaymentsOfSale(this.db, sale.id).some((p) => p.status === 'pending')) {
-      throw fail('CONFLICT', 'a QRIS payment for this sale is still open; cancel it first');
+    let sale: { id: string; total: number };
+    let draft: IpcParsed<'sale:create'> | null = null;
+    if ('saleId' in i) {
+      const s = requireSale(this.db, i.saleId);
+      if (s.status === 'paid') throw fail('ALREADY_PAID', 'this sale is already paid');
+      if (listPaymentsOfSale(this.db, s.id).some((p) => p.status === 'pending')) {
+        throw fail('CONFLICT', 'a QRIS payment for this sale is still open; cancel it first');
+      }
+      sale = s;
+    } else {
+      // Priced now and recorded only on confirmation: nothing to write (or fsync) before the QR is up.
+      draft = i;
+      sale = { id: newId(), total: priceSale(this.db, i).total };
     }
     const setup = this.#offlineSetup();
     const refusal = offlineQrisRefusal(sale.total, this.offlineLimits());
@@ -303,19 +312,20 @@ export class TillCore {
     const offer: OfflineQrisOffer = {
       saleId: sale.id,
       paymentId,
-      amount: sale.total,
+      amount: rupiah(sale.total),
       qrString,
       merchantName: setup.merchant_name ?? merchantNameOf(qrString),
       reference,
       terminal,
     };
-    this.#offers.set(paymentId, offer);
+    this.#offers.set(paymentId, { ...offer, draft });
     return offer;
   }
 
   /**
-   * The cashier saw the payment succeed on the customer's phone: the payment is recorded `unverified` with
-   * its outbox row, in one transaction (payments.ts). Confirming again answers the recorded payment.
+   * The cashier saw the payment succeed on the customer's phone: the sale (when the offer was made from the
+   * cart) and the payment are recorded, `unverified`, with their outbox rows, in one transaction (payments.ts).
+   * Confirming again answers the recorded payment.
    */
   confirmOfflineQris(i: IpcParsed<'payment:confirmOfflineQris'>): PaymentInfo {
     const offer = this.#offers.get(i.paymentId);
@@ -324,23 +334,27 @@ export class TillCore {
       if (done) return this.#paymentInfo(done);
       throw fail('NOT_FOUND', 'this offline QR is no longer on offer; charge again');
     }
-    const p = recordOfflineQrisPayment(
-      this.db,
-      {
-        paymentId: offer.paymentId,
-        saleId: offer.saleId,
-        amount: offer.amount,
-        qrString: offer.qrString,
-        offlineRef: offer.reference,
-        merchantName: offer.merchantName,
-      },
-      this.#now(),
-      () => {
-        // Judged again on what is committed: another confirm may have used the headroom meanwhile.
-        const refusal = offlineQrisRefusal(offer.amount, { ...this.offlineLimits(), ready: true });
-        if (refusal) throw fail('OFFLINE_QRIS_REFUSED', refusal);
-      },
-    );
+    const now = this.#now();
+    const p = this.db.transaction(() => {
+      if (offer.draft) recordSale(this.db, offer.draft, now, offer.saleId);
+      return recordOfflineQrisPayment(
+        this.db,
+        {
+          paymentId: offer.paymentId,
+          saleId: offer.saleId,
+          amount: offer.amount,
+          qrString: offer.qrString,
+          offlineRef: offer.reference,
+          merchantName: offer.merchantName,
+        },
+        now,
+        () => {
+          // Judged again on what is committed: another confirm may have used the headroom meanwhile.
+          const refusal = offlineQrisRefusal(offer.amount, { ...this.offlineLimits(), ready: true });
+          if (refusal) throw fail('OFFLINE_QRIS_REFUSED', refusal);
+        },
+      );
+    })();
     this.#offers.delete(offer.paymentId);
     this.#pusher.kick();
     this.#publishPayment(p, true);

@@ -92,7 +92,14 @@ export function recordCashPayment(db: Database, saleId: string, tendered: number
  */
 export function recordOfflineQrisPayment(
   db: Database,
-  o: { paymentId: string; saleId: string; amount: Rupiah; qrString: string; offlineRef: string; merchantName: string | null },
+  o: {
+    paymentId: string;
+    saleId: string;
+    amount: Rupiah;
+    qrString: string;
+    offlineRef: string;
+    merchantName: string | null;
+  },
   now: number,
   check: () => void,
 ): PaymentRecord {

@@ -73,12 +73,16 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
       return;
     }
     set({ busy: 'charging', error: null });
-    const sale = await ensureSale();
-    if (!sale.ok) {
-      set({ busy: 'none', error: toUiError(sale.error), checkout: 'none', qris: null });
-      return;
-    }
-    const r = await safe(api.startOfflineQris({ saleId: sale.data.id }));
+    // A sale already recorded (an earlier attempt) is charged as it is; otherwise the cart goes as a draft and
+    // the core records sale and payment together when the cashier confirms (nothing to write before the QR).
+    const { openSale, lines, discount } = get();
+    const r = await safe(
+      api.startOfflineQris(
+        openSale
+          ? { saleId: openSale.id }
+          : { lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })), ...(discount ? { discount } : {}) },
+      ),
+    );
     if (r.ok) {
       set({ checkout: 'qris', qris: offerView(r.data), busy: 'none' });
       return;

@@ -127,6 +127,36 @@ describe('confirming an offline QRIS payment', () => {
     expect(listOutbox(core.db).filter((e) => e.kind === 'payment.offline_qris')).toHaveLength(1);
   });
 
+  it('from the cart as a draft: records nothing until confirmed, then the sale and its payment together', async () => {
+    const { core } = await offlineTill();
+    const product = core.listCatalog(undefined)[0]!;
+    const offer = core.startOfflineQris({ lines: [{ productId: product.id, qty: 3 }] });
+    expect(offer.amount).toBe(product.price * 3);
+    expect(core.recentSales(undefined)).toEqual([]);
+    expect(listOutbox(core.db)).toEqual([]);
+    const p = core.confirmOfflineQris({ paymentId: offer.paymentId });
+    expect(core.getReceipt({ saleId: offer.saleId }).sale).toMatchObject({ status: 'paid', total: offer.amount });
+    expect(p).toMatchObject({ saleId: offer.saleId, status: 'unverified' });
+    expect(listOutbox(core.db).map((e) => [e.kind, e.entityId])).toEqual([
+      ['sale.created', offer.saleId],
+      ['payment.offline_qris', offer.paymentId],
+    ]);
+  });
+
+  it('leaves neither sale nor payment behind when the payment write fails', async () => {
+    const { core } = await offlineTill();
+    const product = core.listCatalog(undefined)[0]!;
+    const offer = core.startOfflineQris({ lines: [{ productId: product.id, qty: 1 }] });
+    core.db.exec(`CREATE TRIGGER no_offline BEFORE INSERT ON outbox WHEN NEW.kind = 'payment.offline_qris'
+      BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    expect(() => core.confirmOfflineQris({ paymentId: offer.paymentId })).toThrow('disk full');
+    expect(core.recentSales(undefined)).toEqual([]);
+    expect(listOutbox(core.db)).toEqual([]);
+    core.db.exec('DROP TRIGGER no_offline');
+    expect(core.confirmOfflineQris({ paymentId: offer.paymentId }).status).toBe('unverified');
+    expect(core.recentSales(undefined)).toHaveLength(1);
+  });
+
   it('leaves nothing behind when the outbox write fails', async () => {
     const { core } = await offlineTill();
     const s = saleOf(core, 12_000);

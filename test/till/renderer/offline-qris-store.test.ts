@@ -62,18 +62,42 @@ describe('Charge QRIS while offline', () => {
     expect(s().receipt?.sale.payments[0]).toMatchObject({ status: 'unverified', method: 'qris' });
   });
 
-  it('cancel records nothing and goes back to the cart with the sale kept for cash', async () => {
+  it('sends the cart as a draft: no sale is recorded before the cashier confirms', async () => {
+    goOffline();
+    s().addProduct(kopi.id);
+    s().addProduct(kopi.id);
+    await s().chargeQris();
+    expect(api.callsTo('createSale')).toEqual([]);
+    expect(api.callsTo('startOfflineQris')).toEqual([{ lines: [{ productId: kopi.id, qty: 2 }] }]);
+    expect(api.sales.size).toBe(0);
+    await s().confirmOfflineQris();
+    expect(api.sales.size).toBe(1);
+  });
+
+  it('charges a sale already recorded (an earlier failed attempt) by its id', async () => {
+    s().addProduct(kopi.id);
+    api.failNext('startQris', 'SERVER_UNREACHABLE');
+    await s().chargeQris();
+    const saleId = s().openSale?.id;
+    s().closeCheckout();
+    goOffline();
+    await s().chargeQris();
+    expect(api.callsTo('startOfflineQris')).toEqual([{ saleId }]);
+  });
+
+  it('cancel records nothing and goes back to the cart, where cash still works', async () => {
     goOffline();
     s().addProduct(kopi.id);
     await s().chargeQris();
-    const saleId = s().openSale?.id;
     await s().cancelQris();
     expect(s()).toMatchObject({ checkout: 'none', qris: null });
+    expect(s().lines).toHaveLength(1);
     expect(api.callsTo('confirmOfflineQris')).toEqual([]);
+    expect(api.sales.size).toBe(0);
     await s().openCash();
     s().setTenderedInput('20000');
     await s().completeCash();
-    expect(s().receipt?.sale.id).toBe(saleId);
+    expect(s().receipt?.sale.payments[0]).toMatchObject({ method: 'cash', status: 'paid' });
   });
 
   it('beyond the limits charges nothing and says why (id + en)', async () => {

@@ -67,7 +67,7 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
   const failures = new Map<string, { code: TillError['code']; message: string }>();
   const listeners = new Map<TillEventName, Set<(p: unknown) => void>>();
   const sales = new Map<string, SaleView>();
-  const offers = new Map<string, OfflineQrisOffer>();
+  const offers = new Map<string, { offer: OfflineQrisOffer; draft: SaleView | null }>();
   const offline: OfflineQrisLimits = {
     ready: true,
     maxAmount: 500_000,
@@ -133,6 +133,43 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
     return undefined;
   }
 
+  /** Prices a draft like the core does (from the catalogue), without recording it. */
+  function draftSale(input: {
+    lines: { productId: string; qty: number }[];
+    discount?: SaleView['discount'] | undefined;
+  }): SaleView {
+    const lines = input.lines.map((l) => {
+      const p = products.find((x) => x.id === l.productId);
+      if (!p) throw new Error('unknown product in the double');
+      return {
+        id: fakeId(),
+        productId: p.id,
+        sku: p.sku,
+        name: p.name,
+        qty: l.qty,
+        unitPrice: p.price,
+        lineTotal: rupiah(p.price * l.qty),
+      };
+    });
+    const subtotal = rupiah(lines.reduce((a, l) => a + l.lineTotal, 0));
+    const d = input.discount ?? null;
+    const off = !d ? 0 : d.kind === 'amount' ? d.value : applyBasisPoints(subtotal, d.value);
+    const discountAmount = rupiah(Math.min(off, subtotal));
+    const sale: SaleView = {
+      id: fakeId(),
+      status: 'open',
+      lines,
+      subtotal,
+      discount: d,
+      discountAmount,
+      total: rupiah(subtotal - discountAmount),
+      payments: [],
+      createdAt: now(),
+      paidAt: null,
+    };
+    return sale;
+  }
+
   const api: TillApi = {
     listCatalog: (input) => answer('listCatalog', input, () => ok(products)),
     findProduct: (input) =>
@@ -144,35 +181,7 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
     seedDemoCatalog: (input) => answer('seedDemoCatalog', input, () => ok({ inserted: 0 })),
     createSale: (input) =>
       answer('createSale', input, () => {
-        const lines = input.lines.map((l) => {
-          const p = products.find((x) => x.id === l.productId);
-          if (!p) throw new Error('unknown product in the double');
-          return {
-            id: fakeId(),
-            productId: p.id,
-            sku: p.sku,
-            name: p.name,
-            qty: l.qty,
-            unitPrice: p.price,
-            lineTotal: rupiah(p.price * l.qty),
-          };
-        });
-        const subtotal = rupiah(lines.reduce((a, l) => a + l.lineTotal, 0));
-        const d = input.discount ?? null;
-        const off = !d ? 0 : d.kind === 'amount' ? d.value : applyBasisPoints(subtotal, d.value);
-        const discountAmount = rupiah(Math.min(off, subtotal));
-        const sale: SaleView = {
-          id: fakeId(),
-          status: 'open',
-          lines,
-          subtotal,
-          discount: d,
-          discountAmount,
-          total: rupiah(subtotal - discountAmount),
-          payments: [],
-          createdAt: now(),
-          paidAt: null,
-        };
+        const sale = draftSale(input);
         sales.set(sale.id, sale);
         return ok(sale);
       }),
@@ -231,7 +240,9 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
       }),
     startOfflineQris: (input) =>
       answer('startOfflineQris', input, () => {
-        const sale = sales.get(input.saleId);
+        // Like the core: an existing sale, or the cart as a draft recorded only on confirmation.
+        const draft = 'saleId' in input ? null : draftSale(input);
+        const sale = draft ?? sales.get('saleId' in input ? input.saleId : '');
         if (!sale) return tillError('NOT_FOUND');
         const refusal = offlineQrisRefusal(sale.total, offline);
         if (refusal) return tillError('OFFLINE_QRIS_REFUSED', refusal);
@@ -245,13 +256,15 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
           reference: offlineReference(paymentId),
           terminal: 'Kasir 1',
         };
-        offers.set(paymentId, offer);
+        offers.set(paymentId, { offer, draft });
         return ok(offer);
       }),
     confirmOfflineQris: (input) =>
       answer('confirmOfflineQris', input, () => {
-        const o = offers.get(input.paymentId);
-        if (!o) return tillError('NOT_FOUND');
+        const entry = offers.get(input.paymentId);
+        if (!entry) return tillError('NOT_FOUND');
+        const o = entry.offer;
+        if (entry.draft) sales.set(entry.draft.id, entry.draft);
         const p = payment(o.saleId, {
           id: o.paymentId,
           status: 'unverified',
