@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import type { Rupiah } from './money.ts';
-import type { OfflineQrisLimits } from './offline-qris.ts';
+import type { OfflineQrisSetupView } from './offline-qris.ts';
 import type { PaymentStatus } from './payment-status.ts';
 import type { AppError, Result } from './result.ts';
 import { needsInsecureConfirmation } from './server-url.ts';
@@ -169,7 +169,7 @@ export type TillStatus = {
   /** While a backlog drains: entries sent so far out of the backlog; null when idle. */
   syncProgress: { done: number; total: number } | null;
   /** QRIS while offline: the cached static QRIS is there or not, the limits, the unverified money held. */
-  offlineQris: OfflineQrisLimits;
+  offlineQris: OfflineQrisSetupView;
 };
 
 /**
@@ -224,9 +224,13 @@ export const SaleDraftInput = z.strictObject({
 export const SaleRefInput = z.strictObject({ saleId: Id });
 /**
  * Offline QRIS for a sale already recorded (`saleId`), or for the cart as it is (a draft): then nothing is
- * recorded until the cashier confirms, and the sale and its payment are written together.
+ * recorded until the cashier confirms, and the sale and its payment are written together. `paymentId`: the id
+ * the screen already drew its QR with (shared/offline-qris.ts `deriveOfflineQr`); made here when absent.
  */
-export const OfflineQrisInput = z.union([SaleRefInput, SaleDraftInput]);
+export const OfflineQrisInput = z.union([
+  SaleRefInput.extend({ paymentId: Id.optional() }),
+  SaleDraftInput.extend({ paymentId: Id.optional() }),
+]);
 export const PaymentRefInput = z.strictObject({ paymentId: Id });
 export const RecentSalesInput = z.strictObject({ limit: z.number().int().min(1).max(200).optional() }).optional();
 export const CashInput = z.strictObject({

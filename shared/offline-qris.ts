@@ -4,6 +4,7 @@
  * the renderer (which explains them before the cashier presses Charge).
  */
 import { isQrisAmount } from './money.ts';
+import { toDynamic } from './qris/index.ts';
 
 /** What the till knows about offline QRIS right now: the server's setup as cached, plus its own count. */
 export type OfflineQrisLimits = {
@@ -15,6 +16,17 @@ export type OfflineQrisLimits = {
   maxUnverifiedTotal: number;
   /** Unverified money held now: the larger of the till's own count and the server's last figure. */
   unverifiedTotal: number;
+};
+
+/**
+ * What the status snapshot carries: the limits, plus what the screen needs to draw an offline QR at once
+ * (the core derives the same QR with `deriveOfflineQr` and stays the authority on confirmation).
+ */
+export type OfflineQrisSetupView = OfflineQrisLimits & {
+  staticQris: string | null;
+  merchantName: string | null;
+  /** Tag 62/07 of this till's offline QRs. */
+  terminal: string;
 };
 
 /** Why only cash is offered offline; each has an id+en text in the renderer (`offline.reason.*`). */
@@ -37,6 +49,11 @@ export function offlineReference(paymentId: string): string {
   const hex = paymentId.replaceAll('-', '').toUpperCase();
   if (!/^[0-9A-F]{32}$/.test(hex)) throw new Error(`not a payment id: ${paymentId}`);
   return `OFF${hex.slice(-12)}`;
+}
+
+/** The dynamic QRIS of one offline payment: amount in 54, `offlineReference(paymentId)` in 62/05, terminal in 62/07. */
+export function deriveOfflineQr(staticQris: string, amount: number, paymentId: string, terminal: string): string {
+  return toDynamic(staticQris, { amount, reference: offlineReference(paymentId), terminal });
 }
 
 /** The terminal label (tag 62/07) from the till's name: printable ASCII only, at most 25 characters. */

@@ -20,7 +20,8 @@ import {
 } from '../../shared/ipc.ts';
 import { isQrisAmount, rupiah } from '../../shared/money.ts';
 import {
-  type OfflineQrisLimits,
+  deriveOfflineQr,
+  type OfflineQrisSetupView,
   offlineQrisRefusal,
   offlineReference,
   terminalLabel,
@@ -283,7 +284,7 @@ export class TillCore {
     if (this.#conn.state === 'online') throw fail('CONFLICT', 'the server is reachable: charge QRIS online');
     let sale: { id: string; total: number };
     let draft: IpcParsed<'sale:create'> | null = null;
-    if ('saleId' in i) {
+    if ('saleId' in i && i.saleId !== undefined) {
       const s = requireSale(this.db, i.saleId);
       if (s.status === 'paid') throw fail('ALREADY_PAID', 'this sale is already paid');
       if (listPaymentsOfSale(this.db, s.id).some((p) => p.status === 'pending')) {
@@ -292,18 +293,20 @@ export class TillCore {
       sale = s;
     } else {
       // Priced now and recorded only on confirmation: nothing to write (or fsync) before the QR is up.
-      draft = i;
-      sale = { id: newId(), total: priceSale(this.db, i).total };
+      const { paymentId: _id, ...d } = i as IpcParsed<'sale:create'> & { paymentId?: string };
+      draft = d;
+      sale = { id: newId(), total: priceSale(this.db, d).total };
     }
     const setup = this.#offlineSetup();
     const refusal = offlineQrisRefusal(sale.total, this.offlineLimits());
     if (refusal || !setup?.static_qris) throw fail('OFFLINE_QRIS_REFUSED', refusal ?? 'no_static_qris');
-    const paymentId = newId();
+    const paymentId = i.paymentId ?? newId();
+    if (getPayment(this.db, paymentId)) throw fail('CONFLICT', 'a payment with this id is already recorded');
     const reference = offlineReference(paymentId);
     const terminal = terminalLabel(this.#config.deviceName);
     let qrString: string;
     try {
-      qrString = toDynamic(setup.static_qris, { amount: sale.total, reference, terminal });
+      qrString = deriveOfflineQr(setup.static_qris, sale.total, paymentId, terminal);
     } catch {
       throw fail('OFFLINE_QRIS_REFUSED', 'no_static_qris');
     }
@@ -362,11 +365,18 @@ export class TillCore {
   }
 
   /** The limits offline QRIS works within now (cached setup of this server + this till's unverified money). */
-  offlineLimits(): OfflineQrisLimits {
+  offlineLimits(): OfflineQrisSetupView {
     const s = this.#offlineSetup();
     const local = sumUnverified(this.db);
-    if (!s) return { ready: false, maxAmount: 0, maxUnverifiedTotal: 0, unverifiedTotal: local };
+    const terminal = terminalLabel(this.#config.deviceName);
+    if (!s) {
+      const none = { staticQris: null, merchantName: null, terminal };
+      return { ...none, ready: false, maxAmount: 0, maxUnverifiedTotal: 0, unverifiedTotal: local };
+    }
     return {
+      staticQris: s.static_qris,
+      merchantName: s.merchant_name,
+      terminal,
       ready: s.static_qris !== null,
       maxAmount: s.max_amount,
       maxUnverifiedTotal: s.max_unverified_total,

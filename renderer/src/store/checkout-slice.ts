@@ -1,4 +1,5 @@
-import { offlineQrisRefusal } from '../../../shared/offline-qris.ts';
+import { newId } from '../../../shared/ids.ts';
+import { deriveOfflineQr, offlineQrisRefusal, offlineReference } from '../../../shared/offline-qris.ts';
 import type { OfflineQrisOffer, PaymentInfo, Result, SaleView } from '../bridge/index.ts';
 import { parseRupiahInput } from '../lib/cart-math.ts';
 import { offlineReasonKey, thrown, toUiError } from './errors.ts';
@@ -65,6 +66,9 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
    * QRIS while the server cannot be reached: the core derives a QR from the store's static QRIS. Beyond the
    * limits (or without a static QRIS) nothing is charged and the reason is shown; cash stays available.
    */
+  /** The core's answer to the offline QR on screen, while it is on its way (confirm waits for it). */
+  let offerPending: Promise<unknown> | null = null;
+
   async function chargeOffline(): Promise<void> {
     const s = get();
     const refusal = offlineQrisRefusal(selectTotals(s).total, s.offlineQris);
@@ -72,17 +76,49 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
       set({ error: { code: 'OFFLINE_QRIS_REFUSED', key: offlineReasonKey(refusal) } });
       return;
     }
-    set({ busy: 'charging', error: null });
+    const { openSale, lines, discount, offlineQris: o } = s;
+    const total = selectTotals(s).total;
+    const paymentId = newId();
+    // Drawn at once from the status snapshot's static QRIS; the core derives the same QR with the same
+    // function and ids, and its answer replaces this one (it is the authority, and confirms nothing unseen).
+    let local: QrisView | null = null;
+    if (o.staticQris && (!openSale || openSale.total === total)) {
+      try {
+        const qrString = deriveOfflineQr(o.staticQris, total, paymentId, o.terminal);
+        local = {
+          ...offerView({
+            saleId: openSale?.id ?? '',
+            paymentId,
+            amount: total as OfflineQrisOffer['amount'],
+            qrString,
+            merchantName: o.merchantName,
+            reference: offlineReference(paymentId),
+            terminal: o.terminal,
+          }),
+        };
+      } catch {
+        local = null;
+      }
+    }
+    set(local ? { checkout: 'qris', qris: local, error: null } : { busy: 'charging', error: null });
     // A sale already recorded (an earlier attempt) is charged as it is; otherwise the cart goes as a draft and
     // the core records sale and payment together when the cashier confirms (nothing to write before the QR).
-    const { openSale, lines, discount } = get();
-    const r = await safe(
+    const call = safe(
       api.startOfflineQris(
         openSale
-          ? { saleId: openSale.id }
-          : { lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })), ...(discount ? { discount } : {}) },
+          ? { saleId: openSale.id, paymentId }
+          : {
+              lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })),
+              ...(discount ? { discount } : {}),
+              paymentId,
+            },
       ),
     );
+    offerPending = call;
+    const r = await call;
+    if (offerPending === call) offerPending = null;
+    // The cashier walked away from the QR meanwhile: nothing more to show.
+    if (local && get().qris?.paymentId !== paymentId) return;
     if (r.ok) {
       set({ checkout: 'qris', qris: offerView(r.data), busy: 'none' });
       return;
@@ -155,6 +191,7 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
     },
 
     async confirmOfflineQris() {
+      if (offerPending) await offerPending;
       const q = get().qris;
       if (!q?.paymentId || q.status !== 'confirm' || get().busy !== 'none') return;
       set({ busy: 'completing', error: null });

@@ -48,7 +48,15 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
   connection: 'connecting',
   clockSkewMs: 0,
   sync: { pending: 0, pendingTotal: 0, parked: 0, unverifiedTotal: 0, progress: null },
-  offlineQris: { ready: false, maxAmount: 0, maxUnverifiedTotal: 0, unverifiedTotal: 0 },
+  offlineQris: {
+    ready: false,
+    maxAmount: 0,
+    maxUnverifiedTotal: 0,
+    unverifiedTotal: 0,
+    staticQris: null,
+    merchantName: null,
+    terminal: '',
+  },
   settingsSaved: false,
 
   setPage(page) {

@@ -4,7 +4,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { DiscountSpec } from '../../../shared/ipc.ts';
-import type { OfflineQrisLimits } from '../../../shared/offline-qris.ts';
+import type { OfflineQrisSetupView } from '../../../shared/offline-qris.ts';
 import type { PaymentStatus } from '../../../shared/payment-status.ts';
 import type {
   ConnectionState,
@@ -114,7 +114,7 @@ export type SessionSlice = {
     progress: { done: number; total: number } | null;
   };
   /** From the status snapshot: whether QRIS can be taken offline and within which limits. */
-  offlineQris: OfflineQrisLimits;
+  offlineQris: OfflineQrisSetupView;
   settingsSaved: boolean;
   setPage(p: SessionSlice['page']): void;
   setLanguage(l: Language): Promise<void>;

@@ -12,6 +12,7 @@ import type { TillCore } from '../../../electron/core/till-core.ts';
 import { type System, startSystem } from '../../../scripts/system.ts';
 import type { SyncEvent } from '../../../shared/events.ts';
 import { newId } from '../../../shared/ids.ts';
+import { deriveOfflineQr } from '../../../shared/offline-qris.ts';
 import { crc16CcittFalse, findNode, formatCrc, parseQris } from '../../../shared/qris/index.ts';
 import { OfflineQrisPaymentPayloadSchema, type OfflineSetup } from '../../../shared/schemas/sync-api.ts';
 import { VALID } from '../../shared/qris/vectors.ts';
@@ -98,6 +99,23 @@ describe('the derived offline QR', () => {
     expect(core.getReceipt({ saleId: s.id }).sale.payments).toEqual([]);
     // Another charge of the same sale is another payment with another reference.
     expect(core.startOfflineQris({ saleId: s.id }).reference).not.toBe(offer.reference);
+  });
+});
+
+describe('the QR the screen draws before asking', () => {
+  it('is exactly the one the core derives for the same payment id, from the status snapshot alone', async () => {
+    const { core } = await offlineTill();
+    const product = core.listCatalog(undefined)[0]!;
+    const paymentId = newId();
+    const o = core.status().offlineQris;
+    const screen = deriveOfflineQr(o.staticQris!, product.price * 2, paymentId, o.terminal);
+    const offer = core.startOfflineQris({ lines: [{ productId: product.id, qty: 2 }], paymentId });
+    expect(offer.qrString).toBe(screen);
+    // An id already used for a recorded payment cannot be offered again.
+    core.confirmOfflineQris({ paymentId });
+    expect(() => core.startOfflineQris({ lines: [{ productId: product.id, qty: 1 }], paymentId })).toThrow(
+      'already recorded',
+    );
   });
 });
 
@@ -203,7 +221,7 @@ describe('offline limits', () => {
       const o = core.startOfflineQris({ saleId: saleOf(core, amount).id });
       core.confirmOfflineQris({ paymentId: o.paymentId });
     }
-    expect(core.status().offlineQris).toEqual({
+    expect(core.status().offlineQris).toMatchObject({
       ready: true,
       maxAmount: 100_000,
       maxUnverifiedTotal: 150_000,

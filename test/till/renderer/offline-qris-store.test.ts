@@ -6,6 +6,7 @@ import { id } from '../../../renderer/src/i18n/id.ts';
 import { createTillStore, startStore, type TillStore } from '../../../renderer/src/store/create-store.ts';
 import type { TillStatus } from '../../../shared/ipc.ts';
 import { rupiah } from '../../../shared/money.ts';
+import { describeQris } from '../../../shared/qris/index.ts';
 import { createTillApiDouble, PRODUCTS, type TillApiDouble } from './till-api-double.ts';
 
 const kopi = PRODUCTS[0]!; // Rp 18.000
@@ -68,7 +69,9 @@ describe('Charge QRIS while offline', () => {
     s().addProduct(kopi.id);
     await s().chargeQris();
     expect(api.callsTo('createSale')).toEqual([]);
-    expect(api.callsTo('startOfflineQris')).toEqual([{ lines: [{ productId: kopi.id, qty: 2 }] }]);
+    expect(api.callsTo('startOfflineQris')).toEqual([
+      { lines: [{ productId: kopi.id, qty: 2 }], paymentId: s().qris?.paymentId },
+    ]);
     expect(api.sales.size).toBe(0);
     await s().confirmOfflineQris();
     expect(api.sales.size).toBe(1);
@@ -82,7 +85,34 @@ describe('Charge QRIS while offline', () => {
     s().closeCheckout();
     goOffline();
     await s().chargeQris();
-    expect(api.callsTo('startOfflineQris')).toEqual([{ saleId }]);
+    expect(api.callsTo('startOfflineQris')).toEqual([{ saleId, paymentId: s().qris?.paymentId }]);
+  });
+
+  it('draws the QR at once from the snapshot, the same QR the core then answers with; confirm waits for it', async () => {
+    goOffline();
+    s().addProduct(kopi.id);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const real = api.startOfflineQris;
+    api.startOfflineQris = async (input) => {
+      await gate;
+      return real(input);
+    };
+    const charging = s().chargeQris();
+    // Before the core has answered, the sheet already shows the derived QR.
+    const shown = s().qris!;
+    expect(shown).toMatchObject({ status: 'confirm', offline: true, amount: 18_000, saleId: '' });
+    expect(describeQris(shown.qrString!)).toMatchObject({ valid: true, amount: 18_000 });
+    const confirming = s().confirmOfflineQris();
+    expect(api.callsTo('confirmOfflineQris')).toEqual([]);
+    release();
+    await charging;
+    expect(s().qris?.qrString ?? s().receipt?.sale.payments[0]?.qrString).toBe(shown.qrString);
+    await confirming;
+    expect(api.callsTo('confirmOfflineQris')).toEqual([{ paymentId: shown.paymentId }]);
+    expect(s().receipt?.sale.payments[0]).toMatchObject({ status: 'unverified', qrString: shown.qrString });
   });
 
   it('cancel records nothing and goes back to the cart, where cash still works', async () => {

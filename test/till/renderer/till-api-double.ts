@@ -19,8 +19,14 @@ import type {
 } from '../../../shared/ipc.ts';
 import { tillError } from '../../../shared/ipc.ts';
 import { applyBasisPoints, rupiah } from '../../../shared/money.ts';
-import { type OfflineQrisLimits, offlineQrisRefusal, offlineReference } from '../../../shared/offline-qris.ts';
+import {
+  deriveOfflineQr,
+  type OfflineQrisSetupView,
+  offlineQrisRefusal,
+  offlineReference,
+} from '../../../shared/offline-qris.ts';
 import type { Result } from '../../../shared/result.ts';
+import { VALID } from '../../shared/qris/vectors.ts';
 
 let seq = 0;
 /** Ids shaped like the core's UUIDs. */
@@ -54,7 +60,7 @@ export type TillApiDouble = TillApi & {
   sales: Map<string, SaleView>;
   settings: SettingsView;
   /** What `offlineQris` in the status says and what `startOfflineQris` enforces (a test may change it). */
-  offline: OfflineQrisLimits;
+  offline: OfflineQrisSetupView;
   /** Marks a QRIS payment paid, as the server's push would, and returns the pushed payment. */
   payQris(paymentId: string): PaymentInfo;
   listenerCount(): number;
@@ -68,7 +74,10 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
   const listeners = new Map<TillEventName, Set<(p: unknown) => void>>();
   const sales = new Map<string, SaleView>();
   const offers = new Map<string, { offer: OfflineQrisOffer; draft: SaleView | null }>();
-  const offline: OfflineQrisLimits = {
+  const offline: OfflineQrisSetupView = {
+    staticQris: VALID.V01,
+    merchantName: 'Warung Sayur Bu Sugeng',
+    terminal: 'Kasir 1',
     ready: true,
     maxAmount: 500_000,
     maxUnverifiedTotal: 2_000_000,
@@ -246,12 +255,12 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
         if (!sale) return tillError('NOT_FOUND');
         const refusal = offlineQrisRefusal(sale.total, offline);
         if (refusal) return tillError('OFFLINE_QRIS_REFUSED', refusal);
-        const paymentId = fakeId();
+        const paymentId = input.paymentId ?? fakeId();
         const offer: OfflineQrisOffer = {
           saleId: sale.id,
           paymentId,
           amount: sale.total,
-          qrString: `00020101021226...54${String(sale.total).length.toString().padStart(2, '0')}${sale.total}...6304ABCD`,
+          qrString: deriveOfflineQr(VALID.V01, sale.total, paymentId, 'Kasir 1'),
           merchantName: settings.storeName,
           reference: offlineReference(paymentId),
           terminal: 'Kasir 1',

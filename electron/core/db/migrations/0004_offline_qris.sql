@@ -17,3 +17,5 @@ CREATE TABLE offline_setup (
 -- Offline QRIS payments keep the reference label (62/05) the server matches provider notifications on.
 ALTER TABLE payments ADD COLUMN offline_ref TEXT;
 CREATE UNIQUE INDEX payments_offline_ref ON payments (offline_ref) WHERE offline_ref IS NOT NULL;
+-- The unverified total is read with every status snapshot and every offline charge.
+CREATE INDEX payments_unverified ON payments (status) WHERE status = 'unverified';
