@@ -16,6 +16,7 @@ import {
   counterRequests,
 } from './counter.ts';
 import type { Rupiah } from './money.ts';
+import type { OfflineQrisSetupView } from './offline-qris.ts';
 import type { PaymentStatus } from './payment-status.ts';
 import type { AppError, Result } from './result.ts';
 import { needsInsecureConfirmation } from './server-url.ts';
@@ -43,6 +44,11 @@ export const TILL_ERROR_CODES = {
   CONFLICT: false,
   /** The server refused the device token (401/403 from the server). */
   UNAUTHORIZED: false,
+  /**
+   * Offline QRIS is not allowed for this sale now; `message` is the reason (shared/offline-qris.ts
+   * `OfflineQrisRefusal`): no static QRIS cached, amount over the limit, unverified total over the limit.
+   */
+  OFFLINE_QRIS_REFUSED: false,
   /** Renderer side only: the local till service (web host) cannot be reached; a reload usually fixes it. */
   BRIDGE_UNAVAILABLE: true,
   INTERNAL: false,
@@ -109,6 +115,8 @@ export type PaymentInfo = {
   providerRef: string | null;
   /** QRIS only: the wallet or bank app that paid, when the provider tells (printed on the receipt). */
   payerWallet: string | null;
+  /** Offline QRIS only: the reference label (tag 62/05) the server verifies it by; null otherwise. */
+  offlineRef: string | null;
   /** Cash only. */
   tendered: Rupiah | null;
   change: Rupiah | null;
@@ -176,6 +184,26 @@ export type TillStatus = {
   unverifiedTotal: Rupiah;
   /** While a backlog drains: entries sent so far out of the backlog; null when idle. */
   syncProgress: { done: number; total: number } | null;
+  /** QRIS while offline: the cached static QRIS is there or not, the limits, the unverified money held. */
+  offlineQris: OfflineQrisSetupView;
+};
+
+/**
+ * A dynamic QRIS the till derived offline from the store's static one (nothing is recorded yet): the cashier
+ * shows it, checks the customer's screen, then confirms (`payment:confirmOfflineQris`) or walks away.
+ */
+export type OfflineQrisOffer = {
+  /** Not recorded yet when the offer was made from a draft: the id it gets on confirmation. */
+  saleId: string;
+  /** The id the payment gets when confirmed; its reference label is derived from it. */
+  paymentId: string;
+  amount: Rupiah;
+  qrString: string;
+  merchantName: string | null;
+  /** Tag 62/05. */
+  reference: string;
+  /** Tag 62/07. */
+  terminal: string;
 };
 /** The sync status snapshot (STYLE.md §8) is the till status: one type, pushed on every change. */
 export type SyncStatus = TillStatus;
@@ -210,6 +238,15 @@ export const SaleDraftInput = z.strictObject({
   discount: DiscountInput.optional(),
 });
 export const SaleRefInput = z.strictObject({ saleId: Id });
+/**
+ * Offline QRIS for a sale already recorded (`saleId`), or for the cart as it is (a draft): then nothing is
+ * recorded until the cashier confirms, and the sale and its payment are written together. `paymentId`: the id
+ * the screen already drew its QR with (shared/offline-qris.ts `deriveOfflineQr`); made here when absent.
+ */
+export const OfflineQrisInput = z.union([
+  SaleRefInput.extend({ paymentId: Id.optional() }),
+  SaleDraftInput.extend({ paymentId: Id.optional() }),
+]);
 export const PaymentRefInput = z.strictObject({ paymentId: Id });
 export const RecentSalesInput = z
   .strictObject({
@@ -291,6 +328,10 @@ export const ipcRequests = {
   'payment:get': PaymentRefInput,
   /** Asks the server now (the "check again" button); SERVER_UNREACHABLE when it cannot. */
   'payment:check': PaymentRefInput,
+  /** Offline: derives a dynamic QRIS for the sale from the cached static one (OFFLINE_QRIS_REFUSED if not allowed). */
+  'payment:offlineQris': OfflineQrisInput,
+  /** The cashier saw the payment on the customer's phone: records it `unverified` with its outbox row. */
+  'payment:confirmOfflineQris': PaymentRefInput,
   'settings:get': NoInput,
   'settings:set': SettingsInput,
   'till:status': NoInput,
@@ -313,6 +354,8 @@ export type IpcResponses = {
   'payment:cash': PaymentInfo;
   'payment:get': PaymentInfo;
   'payment:check': PaymentInfo;
+  'payment:offlineQris': OfflineQrisOffer;
+  'payment:confirmOfflineQris': PaymentInfo;
   'settings:get': SettingsView;
   'settings:set': SettingsView;
   'till:status': TillStatus;
@@ -341,6 +384,8 @@ export const TILL_METHODS = {
   payCash: 'payment:cash',
   getPayment: 'payment:get',
   checkPayment: 'payment:check',
+  startOfflineQris: 'payment:offlineQris',
+  confirmOfflineQris: 'payment:confirmOfflineQris',
   getSettings: 'settings:get',
   saveSettings: 'settings:set',
   getStatus: 'till:status',

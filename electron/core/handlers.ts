@@ -41,6 +41,8 @@ export function createHandlers(core: TillCore): ChannelHandlers {
     payCash: (i) => core.payCash(i),
     getPayment: (i) => core.getPayment(i),
     checkPayment: (i) => core.checkPayment(i),
+    startOfflineQris: (i) => core.startOfflineQris(i),
+    confirmOfflineQris: (i) => core.confirmOfflineQris(i),
     getSettings: () => core.getSettings(),
     saveSettings: (i) => core.saveSettings(i),
     getStatus: () => core.status(),

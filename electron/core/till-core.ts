@@ -6,9 +6,11 @@
 import type { Database } from 'better-sqlite3';
 import type { PrinterView } from '../../shared/counter.ts';
 import type { SyncEvent } from '../../shared/events.ts';
+import { newId } from '../../shared/ids.ts';
 import {
   type ConnectionState,
   type IpcParsed,
+  type OfflineQrisOffer,
   type PaymentInfo,
   type Product,
   type Receipt,
@@ -18,10 +20,20 @@ import {
   type TillStatus,
 } from '../../shared/ipc.ts';
 import { isQrisAmount, rupiah } from '../../shared/money.ts';
+import {
+  deriveOfflineQr,
+  type OfflineQrisSetupView,
+  offlineQrisRefusal,
+  offlineReference,
+  terminalLabel,
+} from '../../shared/offline-qris.ts';
+import { describeQris, toDynamic } from '../../shared/qris/index.ts';
+import type { OfflineSetup } from '../../shared/schemas/sync-api.ts';
 import { seedDemoCatalog } from './catalog/demo-catalog.ts';
 import { Counter } from './counter/counter.ts';
 import type { PrinterTransport } from './counter/printer-transport.ts';
 import { openDatabase } from './db/open.ts';
+import { clearOfflineSetup, readOfflineSetup, writeOfflineSetup } from './db/repos/offline-setup-repo.ts';
 import { countOutbox, requeueParked, unsyncedSales } from './db/repos/outbox-repo.ts';
 import {
   getPayment,
@@ -40,9 +52,10 @@ import {
   recordCashPayment,
   recordLocalCancel,
   recordLocalFailure,
+  recordOfflineQrisPayment,
   recordQrisPayment,
 } from './payments/payments.ts';
-import { recentSales, recordSale, requireSale, toSaleView } from './sales/sales.ts';
+import { priceSale, recentSales, recordSale, requireSale, toSaleView } from './sales/sales.ts';
 import { type DeviceConfig, isConfigured, loadConfig, saveConfig, toSettingsView } from './settings.ts';
 import { ConnectivityMonitor, type ConnectivityOptions } from './sync/connectivity.ts';
 import { LiveLink, type LiveLinkOptions } from './sync/live-link.ts';
@@ -55,6 +68,8 @@ export const CLOCK_WARNING_MS = 2 * 60_000;
 const EXPIRY_GRACE_MS = 30_000;
 /** Codes after which the server certainly did not create the payment: it must not block a cash sale. */
 const NEVER_CREATED = new Set(['INVALID_INPUT', 'CONFLICT', 'UNAUTHORIZED', 'FORBIDDEN']);
+/** Offline QR offers waiting for the cashier's confirmation, at most (older ones are forgotten). */
+const MAX_OFFERS = 50;
 
 export type TillCoreOptions = {
   dataDir: string;
@@ -73,6 +88,8 @@ export type TillCoreOptions = {
   connectivity?: Omit<ConnectivityOptions, 'onChange'>;
   /** Tests: where receipts go instead of the configured printer. */
   printerTransport?: (p: PrinterView) => PrinterTransport | null;
+  /** How often the store's offline QRIS setup is fetched again while online (default 5 minutes). */
+  offlineRefreshMs?: number;
 };
 
 export class TillCore {
@@ -100,6 +117,10 @@ export class TillCore {
   readonly #monitor: ConnectivityMonitor;
   /** Receipt printing, shifts and the customer display (counter/counter.ts). */
   readonly counter: Counter;
+  /** Offline QRIS shown and not yet confirmed, by the payment id they will get. */
+  readonly #offers = new Map<string, OfflineQrisOffer & { draft: IpcParsed<'sale:create'> | null }>();
+  #offlineFetch: Promise<void> | null = null;
+  #offlineFetchedAt = 0;
 
   constructor(o: TillCoreOptions) {
     this.#o = o;
@@ -113,7 +134,10 @@ export class TillCore {
       onChange: (state) => {
         this.#conn.state = state;
         // Back online: send the backlog now rather than at the end of the current backoff.
-        if (state === 'online') this.#pusher.kick(true);
+        if (state === 'online') {
+          this.#pusher.kick(true);
+          void this.refreshOfflineSetup();
+        }
         this.#refreshSuspicions();
         this.#publishStatus();
       },
@@ -144,6 +168,7 @@ export class TillCore {
     this.#started = true;
     this.#restartLink();
     this.#pusher.start();
+    void this.refreshOfflineSetup();
     this.#ticker = setInterval(() => void this.#tick(), this.#o.pollIntervalMs ?? 3_000);
     this.#ticker.unref();
   }
@@ -265,6 +290,144 @@ export class TillCore {
     return this.#paymentInfo(p);
   }
 
+  /**
+   * QRIS while the server cannot be reached: derives a dynamic QRIS for the sale from the cached static one
+   * (amount in tag 54, reference label `OFF…` in 62/05, this till's label in 62/07). Nothing is written until
+   * the cashier confirms; refused (OFFLINE_QRIS_REFUSED with the reason) beyond the store's limits or
+   * without a cached static QRIS, and refused (CONFLICT) while online, where the provider's dynamic QR is used.
+   */
+  startOfflineQris(i: IpcParsed<'payment:offlineQris'>): OfflineQrisOffer {
+    if (this.#conn.state === 'online') throw fail('CONFLICT', 'the server is reachable: charge QRIS online');
+    let sale: { id: string; total: number };
+    let draft: IpcParsed<'sale:create'> | null = null;
+    if ('saleId' in i && i.saleId !== undefined) {
+      const s = requireSale(this.db, i.saleId);
+      if (s.status === 'paid') throw fail('ALREADY_PAID', 'this sale is already paid');
+      if (listPaymentsOfSale(this.db, s.id).some((p) => p.status === 'pending')) {
+        throw fail('CONFLICT', 'a QRIS payment for this sale is still open; cancel it first');
+      }
+      sale = s;
+    } else {
+      // Priced now and recorded only on confirmation: nothing to write (or fsync) before the QR is up.
+      const { paymentId: _id, ...d } = i as IpcParsed<'sale:create'> & { paymentId?: string };
+      draft = d;
+      sale = { id: newId(), total: priceSale(this.db, d).total };
+    }
+    const setup = this.#offlineSetup();
+    const refusal = offlineQrisRefusal(sale.total, this.offlineLimits());
+    if (refusal || !setup?.static_qris) throw fail('OFFLINE_QRIS_REFUSED', refusal ?? 'no_static_qris');
+    const paymentId = i.paymentId ?? newId();
+    if (getPayment(this.db, paymentId)) throw fail('CONFLICT', 'a payment with this id is already recorded');
+    const reference = offlineReference(paymentId);
+    const terminal = terminalLabel(this.#config.deviceName);
+    let qrString: string;
+    try {
+      qrString = deriveOfflineQr(setup.static_qris, sale.total, paymentId, terminal);
+    } catch {
+      throw fail('OFFLINE_QRIS_REFUSED', 'no_static_qris');
+    }
+    for (const [id, o] of this.#offers) if (o.saleId === sale.id) this.#offers.delete(id);
+    if (this.#offers.size >= MAX_OFFERS) this.#offers.delete(this.#offers.keys().next().value as string);
+    const offer: OfflineQrisOffer = {
+      saleId: sale.id,
+      paymentId,
+      amount: rupiah(sale.total),
+      qrString,
+      merchantName: setup.merchant_name ?? merchantNameOf(qrString),
+      reference,
+      terminal,
+    };
+    this.#offers.set(paymentId, { ...offer, draft });
+    return offer;
+  }
+
+  /**
+   * The cashier saw the payment succeed on the customer's phone: the sale (when the offer was made from the
+   * cart) and the payment are recorded, `unverified`, with their outbox rows, in one transaction (payments.ts).
+   * Confirming again answers the recorded payment.
+   */
+  confirmOfflineQris(i: IpcParsed<'payment:confirmOfflineQris'>): PaymentInfo {
+    const offer = this.#offers.get(i.paymentId);
+    if (!offer) {
+      const done = getPayment(this.db, i.paymentId);
+      if (done) return this.#paymentInfo(done);
+      throw fail('NOT_FOUND', 'this offline QR is no longer on offer; charge again');
+    }
+    const now = this.#now();
+    const p = this.db.transaction(() => {
+      if (offer.draft) recordSale(this.db, offer.draft, now, offer.saleId);
+      return recordOfflineQrisPayment(
+        this.db,
+        {
+          paymentId: offer.paymentId,
+          saleId: offer.saleId,
+          amount: offer.amount,
+          qrString: offer.qrString,
+          offlineRef: offer.reference,
+          merchantName: offer.merchantName,
+        },
+        now,
+        () => {
+          // Judged again on what is committed: another confirm may have used the headroom meanwhile.
+          const refusal = offlineQrisRefusal(offer.amount, { ...this.offlineLimits(), ready: true });
+          if (refusal) throw fail('OFFLINE_QRIS_REFUSED', refusal);
+        },
+      );
+    })();
+    this.#offers.delete(offer.paymentId);
+    this.#pusher.kick();
+    this.#publishPayment(p, true);
+    return this.#paymentInfo(p);
+  }
+
+  /** The limits offline QRIS works within now (cached setup of this server + this till's unverified money). */
+  offlineLimits(): OfflineQrisSetupView {
+    const s = this.#offlineSetup();
+    const local = sumUnverified(this.db);
+    const terminal = terminalLabel(this.#config.deviceName);
+    if (!s) {
+      const none = { staticQris: null, merchantName: null, terminal };
+      return { ...none, ready: false, maxAmount: 0, maxUnverifiedTotal: 0, unverifiedTotal: local };
+    }
+    return {
+      staticQris: s.static_qris,
+      merchantName: s.merchant_name,
+      terminal,
+      ready: s.static_qris !== null,
+      maxAmount: s.max_amount,
+      maxUnverifiedTotal: s.max_unverified_total,
+      // The server's figure covers payments verified or not since; ours covers the ones it has not seen yet.
+      unverifiedTotal: Math.max(local, s.unverified_total),
+    };
+  }
+
+  /**
+   * Fetches the store's offline setup (GET /v1/store/offline) and caches it. Called at start, on reconnect,
+   * periodically while online and after an offline payment was verified. Failures keep the old cache.
+   */
+  refreshOfflineSetup(): Promise<void> {
+    if (this.#offlineFetch) return this.#offlineFetch;
+    const api = this.#api;
+    const url = this.#config.serverUrl;
+    if (!api || url === null) return Promise.resolve();
+    this.#offlineFetch = (async () => {
+      try {
+        const setup = await api.offlineSetup();
+        this.#markReachable();
+        if (this.#api !== api || !this.db.open) return; // settings changed meanwhile: not this server's
+        writeOfflineSetup(this.db, url, usableSetup(setup, this.log), this.#now());
+        this.#offlineFetchedAt = this.#now();
+        this.#publishStatus();
+      } catch (e) {
+        this.#noteFailure(e);
+        if (!(e instanceof TillFailure)) this.log.error('offline setup fetch failed', { err: e });
+      } finally {
+        this.#offlineFetch = null;
+      }
+    })();
+    return this.#offlineFetch;
+  }
+
   getPayment(i: IpcParsed<'payment:get'>): PaymentInfo {
     return this.#paymentInfo(this.#requirePayment(i.paymentId));
   }
@@ -289,11 +452,15 @@ export class TillCore {
       // Another server or another device's token is another event stream: replay it from the start
       // (payments this till does not know are ignored, known ones only move forward).
       resetCursor(this.db);
+      clearOfflineSetup(this.db);
+      this.#offers.clear();
+      this.#offlineFetchedAt = 0;
       this.#conn = { state: 'offline', lastError: null, clockSkewMs: null };
       this.#httpError = null;
       this.#rebuildApi();
       this.#restartLink();
       this.#pusher.kick(true);
+      void this.refreshOfflineSetup();
       this.#publishStatus();
     }
     return this.getSettings();
@@ -325,6 +492,7 @@ export class TillCore {
       parked,
       unverifiedTotal: rupiah(sumUnverified(this.db)),
       syncProgress: this.#pusher.progress,
+      offlineQris: this.offlineLimits(),
     };
   }
 
@@ -339,6 +507,8 @@ export class TillCore {
     const a = applied as ReturnType<typeof applyServerView>;
     if (!a) return null;
     if (a.changed || a.salePaid) this.#publishPayment(a.payment, true);
+    // An offline payment was verified or sent to review: the server's unverified figure moved too.
+    if (a.changed && a.payment.offlineRef !== null) void this.refreshOfflineSetup();
     return this.#paymentInfo(a.payment);
   }
 
@@ -382,6 +552,11 @@ export class TillCore {
       },
     });
     this.#link.start();
+  }
+
+  #offlineSetup() {
+    const s = readOfflineSetup(this.db);
+    return s && s.serverUrl === this.#config.serverUrl ? s : null;
   }
 
   #requireApi(): ServerApi {
@@ -438,6 +613,9 @@ export class TillCore {
       if (!this.#api) return;
       const now = this.#now();
       const online = this.#conn.state === 'online';
+      if (online && now - this.#offlineFetchedAt >= (this.#o.offlineRefreshMs ?? 5 * 60_000)) {
+        void this.refreshOfflineSetup();
+      }
       const due = listPendingQris(this.db).filter(
         (p) => p.qrString !== null && (!online || (p.expiresAt !== null && now > p.expiresAt + EXPIRY_GRACE_MS)),
       );
@@ -515,5 +693,25 @@ export class TillCore {
     if (json === this.#lastStatusJson) return;
     this.#lastStatusJson = json;
     this.events.emit(TILL_EVENTS.connectionChanged, s);
+  }
+}
+
+function merchantNameOf(qr: string): string | null {
+  try {
+    return describeQris(qr).merchantName;
+  } catch {
+    return null;
+  }
+}
+
+/** A static QRIS the codec cannot turn into a dynamic one is cached as none: offline sells cash only. */
+function usableSetup(s: OfflineSetup, log: Logger): OfflineSetup {
+  if (s.static_qris === null) return s;
+  try {
+    toDynamic(s.static_qris, { amount: 1 });
+    return s;
+  } catch (e) {
+    log.error('the store static QRIS from the server is not usable offline', { err: e });
+    return { ...s, static_qris: null };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Keyboard shortcuts for the whole sale, so a cashier never needs the mouse:
- * F2 scan/SKU field · F3 search · F8 charge QRIS · F9 cash · Esc cancel/back · Enter confirm ·
+ * F2 scan/SKU field · F3 search · F8 charge QRIS · F9 cash · Esc cancel/back · Enter confirm (also an offline QRIS) ·
  * +/− quantity of the selected line · ↑/↓ select a line · Delete remove it.
  * Keys go to store actions; this hook only maps them. A barcode scanner typing while no text field has focus
  * is recognised by its speed and its code is added as if typed in the SKU field.
@@ -60,7 +60,7 @@ export function useGlobalKeys(): void {
         case 'Escape':
           e.preventDefault();
           if (s.checkout === 'qris') {
-            if (s.qris?.status === 'pending') void s.cancelQris();
+            if (s.qris?.status === 'pending' || s.qris?.status === 'confirm') void s.cancelQris();
             else s.closeCheckout();
           } else if (s.checkout === 'cash') s.closeCheckout();
           else if (s.checkout === 'receipt') s.newSale();
@@ -70,6 +70,12 @@ export function useGlobalKeys(): void {
         case 'Enter':
           // Forms handle their own Enter (SKU field, cash tender); this covers the screens without one.
           if (inField) return;
+          if (s.checkout === 'qris' && s.qris?.status === 'confirm') {
+            // Offline QRIS: Enter confirms what the cashier has just seen on the customer's phone.
+            e.preventDefault();
+            void s.confirmOfflineQris();
+            return;
+          }
           if (s.checkout === 'receipt') {
             e.preventDefault();
             s.newSale();

@@ -43,6 +43,7 @@ export function recordQrisPayment(db: Database, saleId: string, amount: Rupiah, 
       createdAt: now,
       updatedAt: now,
       paidAt: null,
+      offlineRef: null,
     };
     insertPayment(db, p);
     enqueue(db, { id: newId(), kind: 'payment.created', entityId: p.id, payload: p }, now);
@@ -76,10 +77,65 @@ export function recordCashPayment(db: Database, saleId: string, tendered: number
       createdAt: now,
       updatedAt: now,
       paidAt: now,
+      offlineRef: null,
     };
     insertPayment(db, p);
     markSalePaid(db, saleId, now);
     enqueue(db, { id: newId(), kind: 'payment.cash', entityId: p.id, payload: p }, now);
+    return p;
+  })();
+}
+
+/**
+ * An offline QRIS payment the cashier confirmed on the customer's screen: in ONE transaction the payment is
+ * recorded `unverified` with its reference and the QR it was shown, the sale is closed (the customer has gone;
+ * the money is counted as unverified until the server verifies it), and the `payment.offline_qris` outbox row
+ * is written. `check` runs inside the transaction, so the limits are judged on what is committed.
+ */
+export function recordOfflineQrisPayment(
+  db: Database,
+  o: {
+    paymentId: string;
+    saleId: string;
+    amount: Rupiah;
+    qrString: string;
+    offlineRef: string;
+    merchantName: string | null;
+  },
+  now: number,
+  check: () => void,
+): PaymentRecord {
+  return db.transaction(() => {
+    const sale = requireSale(db, o.saleId);
+    if (sale.status === 'paid') throw fail('ALREADY_PAID', 'this sale is already paid');
+    if (sale.total !== o.amount) throw fail('CONFLICT', 'the sale total changed since the QR was made; show it again');
+    if (getPayment(db, o.paymentId)) throw fail('CONFLICT', 'this offline payment is already recorded');
+    const open = listPaymentsOfSale(db, o.saleId).filter((p) => p.status === 'pending');
+    if (open.length > 0) throw fail('CONFLICT', 'a QRIS payment for this sale is still open; cancel it first');
+    check();
+    const p: PaymentRecord = {
+      id: o.paymentId,
+      saleId: o.saleId,
+      method: 'qris',
+      status: 'unverified',
+      late: false,
+      amount: o.amount,
+      provider: null,
+      providerRef: null,
+      payerWallet: null,
+      qrString: o.qrString,
+      merchantName: o.merchantName,
+      expiresAt: null,
+      tendered: null,
+      change: null,
+      createdAt: now,
+      updatedAt: now,
+      paidAt: null,
+      offlineRef: o.offlineRef,
+    };
+    insertPayment(db, p);
+    markSalePaid(db, o.saleId, now);
+    enqueue(db, { id: newId(), kind: 'payment.offline_qris', entityId: p.id, payload: p }, now);
     return p;
   })();
 }

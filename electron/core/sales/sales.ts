@@ -11,11 +11,16 @@ import { priceDraft } from './pricing.ts';
  * Records a sale: prices it from the catalog and writes the sale, its lines and its outbox row in ONE
  * transaction, so a crash leaves either all of it or none. Returns the stored record.
  */
-export function recordSale(db: Database, draft: IpcParsed<'sale:create'>, now: number): SaleRecord {
+export function recordSale(
+  db: Database,
+  draft: IpcParsed<'sale:create'>,
+  now: number,
+  id: string = newId(),
+): SaleRecord {
   return db.transaction(() => {
     const priced = priceDraft(draft, (id) => getProduct(db, id));
     const sale: SaleRecord = {
-      id: newId(),
+      id,
       status: 'open',
       subtotal: priced.subtotal,
       discount: priced.discount,
@@ -32,6 +37,11 @@ export function recordSale(db: Database, draft: IpcParsed<'sale:create'>, now: n
     );
     return sale;
   })();
+}
+
+/** What a draft would cost, from the catalog, without recording anything. */
+export function priceSale(db: Database, draft: IpcParsed<'sale:create'>) {
+  return priceDraft(draft, (id) => getProduct(db, id));
 }
 
 export function requireSale(db: Database, id: string): SaleRecord {

@@ -13,6 +13,7 @@ const WIRE_TYPE: Record<OutboxKind, MutationType> = {
   'sale.created': 'sale.created',
   'payment.created': 'payment.qris',
   'payment.cash': 'payment.cash',
+  'payment.offline_qris': 'payment.offline_qris',
   'payment.cancel_requested': 'payment.cancel_requested',
   'shift.closed': 'shift.closed',
 };
@@ -54,6 +55,14 @@ const mappers: { [K in OutboxKind]: (p: AnyRecord, e: OutboxEntry) => MutationPa
     tendered: p.tendered as number,
     change: p.change as number,
     paid_at: p.paidAt as number,
+    created_at: p.createdAt as number,
+  }),
+  'payment.offline_qris': (p) => ({
+    payment_id: p.id as string,
+    sale_id: p.saleId as string,
+    amount: p.amount as number,
+    offline_ref: p.offlineRef as string,
+    qr_string: p.qrString as string,
     created_at: p.createdAt as number,
   }),
   'payment.cancel_requested': (p, e) => ({ payment_id: p.paymentId as string, cancelled_at: e.createdAt }),

@@ -17,6 +17,8 @@ import {
   type CreatePaymentRequest,
   type Health,
   HealthSchema,
+  type OfflineSetup,
+  OfflineSetupSchema,
   type PaymentView,
   PaymentViewSchema,
   type PushRequest,
@@ -67,6 +69,11 @@ export class ServerApi {
   createPayment(req: { paymentId: string; saleId: string; amount: Rupiah }): Promise<PaymentView> {
     const body: CreatePaymentRequest = { payment_id: req.paymentId, sale_id: req.saleId, amount: req.amount };
     return this.#call('POST', '/v1/payments', body, PaymentViewSchema, this.#o.providerTimeoutMs);
+  }
+
+  /** The store's static QRIS and offline limits. The first ask may create the static QR at the provider. */
+  offlineSetup(): Promise<OfflineSetup> {
+    return this.#call('GET', '/v1/store/offline', undefined, OfflineSetupSchema, this.#o.providerTimeoutMs);
   }
 
   getPayment(id: string): Promise<PaymentView> {

@@ -16,6 +16,7 @@ export type {
   DiscountSpec,
   IpcResponses,
   Language,
+  OfflineQrisOffer,
   PaymentInfo,
   PaymentMethod,
   Product,

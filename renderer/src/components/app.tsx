@@ -50,6 +50,7 @@ function SyncBanner() {
       data-testid="banner-unsynced"
       data-pending={pending}
       data-total={pendingTotal}
+      data-unverified={unverifiedTotal}
     >
       {pending > 0 && (
         <span data-testid="unsynced-text">

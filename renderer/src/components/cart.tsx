@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { formatRupiah, isQrisAmount } from '../../../shared/money.ts';
+import { offlineQrisRefusal } from '../../../shared/offline-qris.ts';
 import { lineTotal } from '../lib/cart-math.ts';
 import { selectDiscountOk, selectTotals, useTill } from '../store/index.ts';
 import { Kbd } from './shortcut.tsx';
@@ -155,17 +156,37 @@ function PayActions() {
   const discountValid = useTill(selectDiscountOk);
   const chargeQris = useTill((s) => s.chargeQris);
   const openCash = useTill((s) => s.openCash);
+  const offline = useTill((s) => s.connection !== 'online');
+  const limits = useTill((s) => s.offlineQris);
   const canPay = !empty && discountValid;
   const qrisOk = isQrisAmount(total);
+  // Offline, QRIS is derived from the store's static code within its limits; beyond them only cash, and why.
+  const refusal = offline && canPay && qrisOk ? offlineQrisRefusal(total, limits) : null;
   return (
     <div className="pay-actions">
       {canPay && !qrisOk && total > 0 && <div className="field-error full">{t('cart.qrisLimit')}</div>}
+      {refusal && (
+        <div className="field-error full" data-testid="offline-refusal" data-reason={refusal}>
+          <strong>{t('offline.cashOnly')}</strong> {t(`offline.reason.${refusal}`)}
+          {limits.ready && refusal !== 'invalid_amount' && (
+            <>
+              {' '}
+              {t('offline.limits', {
+                max: formatRupiah(limits.maxAmount),
+                left: formatRupiah(Math.max(0, limits.maxUnverifiedTotal - limits.unverifiedTotal)),
+              })}
+            </>
+          )}
+        </div>
+      )}
       <button
         type="button"
         className="btn-qris btn-big"
         onClick={() => void chargeQris()}
-        disabled={!canPay || !qrisOk}
+        disabled={!canPay || !qrisOk || refusal !== null}
         data-testid="charge-qris"
+        data-offline={offline || undefined}
+        data-offline-ready={limits.ready}
       >
         {t('cart.chargeQris')} <Kbd k="F8" />
       </button>

@@ -3,6 +3,7 @@ import { formatRupiah } from '../../../shared/money.ts';
 import { useTill } from '../store/index.ts';
 import { Countdown } from './countdown.tsx';
 import { ErrorAlert } from './error-alert.tsx';
+import { OfflineQrisSheet } from './offline-qris-sheet.tsx';
 import { QrCode } from './qr-code.tsx';
 import { Kbd } from './shortcut.tsx';
 
@@ -20,6 +21,7 @@ export function QrisSheet() {
   const checkQris = useTill((s) => s.checkQris);
   const offline = useTill((s) => s.connection !== 'online');
   if (!qris) return null;
+  if (qris.offline && qris.status === 'confirm') return <OfflineQrisSheet qris={qris} />;
   const { status } = qris;
   const pending = status === 'pending';
   const over = status === 'expired' || status === 'cancelled' || status === 'failed';
@@ -60,7 +62,7 @@ export function QrisSheet() {
                   role="status"
                   aria-live="assertive"
                 >
-                  {t(`qris.status.${status === 'creating' ? 'pending' : status}`)}
+                  {t(`qris.status.${status === 'creating' || status === 'confirm' ? 'pending' : status}`)}
                 </div>
                 {pending && qris.expiresAt !== null && <Countdown expiresAt={qris.expiresAt} skewMs={skewMs} />}
                 {pending && <div className="hint">{t('qris.scanToPay')}</div>}

@@ -22,10 +22,12 @@ export function ReceiptSheet() {
   });
   if (!receipt) return null;
   const { sale } = receipt;
+  // An offline QRIS closes its sale before any provider confirmed it: the receipt says so.
   const payment =
     sale.payments.find((p) => p.status === 'paid') ??
     sale.payments.find((p) => p.status === 'unverified' || p.status === 'needs_review') ??
     null;
+  const unconfirmed = payment !== null && payment.status !== 'paid' ? payment.status : null;
   const date = new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'id-ID', {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -37,11 +39,12 @@ export function ReceiptSheet() {
         <div className="sheet-head">
           <h2 id="receipt-title">{t('receipt.title')}</h2>
           <span
-            className={`status ${paid ? 'paid' : 'pending'}`}
+            className={`status ${unconfirmed ?? (paid ? 'paid' : 'pending')}`}
             data-testid="receipt-status"
             data-status={sale.status}
+            data-payment-status={payment?.status}
           >
-            {paid ? t('qris.status.paid') : t('recent.status.open')}
+            {unconfirmed ? t(`qris.status.${unconfirmed}`) : paid ? t('qris.status.paid') : t('recent.status.open')}
           </span>
         </div>
         <div className="sheet-body">
@@ -111,7 +114,7 @@ export function ReceiptSheet() {
                   <div className="r">
                     <span>{t('receipt.reference')}</span>
                     <span data-testid="receipt-reference" style={{ overflowWrap: 'anywhere' }}>
-                      {payment.providerRef ?? saleNumber(payment.id)}
+                      {payment.providerRef ?? payment.offlineRef ?? saleNumber(payment.id)}
                     </span>
                   </div>
                 )}
@@ -121,14 +124,14 @@ export function ReceiptSheet() {
                     <span data-testid="receipt-wallet">{payment.payerWallet}</span>
                   </div>
                 )}
-                {(payment.status === 'unverified' || payment.status === 'needs_review') && (
-                  <div className="center" data-testid="receipt-unverified">
-                    <strong>{t('receipt.unverified')}</strong>
+                {unconfirmed && (
+                  <div className="offline-note" data-testid="receipt-unverified">
+                    {t(unconfirmed === 'unverified' ? 'offline.unverifiedNote' : 'offline.reviewNote')}
                   </div>
                 )}
               </>
             )}
-            {paid && <div className="paid-stamp">{t('qris.status.paid')}</div>}
+            {paid && !unconfirmed && <div className="paid-stamp">{t('qris.status.paid')}</div>}
             <div className="center">{t('receipt.thanks')}</div>
           </article>
         </div>

@@ -8,8 +8,14 @@ import { saleNumber } from './receipt-sheet.tsx';
  * The sale's state for the cashier: paid, waiting on a QR the customer can scan, or recorded but not paid
  * (e.g. the server was down at Charge, so no QR was ever shown).
  */
-export function saleState(s: SaleView): 'paid' | 'awaiting_payment' | 'unpaid' {
-  if (s.status === 'paid') return 'paid';
+export function saleState(s: SaleView): 'paid' | 'unverified' | 'needs_review' | 'awaiting_payment' | 'unpaid' {
+  if (s.status === 'paid') {
+    // Closed by an offline QRIS that no provider has confirmed (yet): not the same as paid.
+    if (s.payments.some((p) => p.status === 'paid')) return 'paid';
+    if (s.payments.some((p) => p.status === 'needs_review')) return 'needs_review';
+    if (s.payments.some((p) => p.status === 'unverified')) return 'unverified';
+    return 'paid';
+  }
   return s.payments.some((p) => p.status === 'pending' && p.qrString !== null) ? 'awaiting_payment' : 'unpaid';
 }
 
@@ -54,7 +60,9 @@ export function RecentPage() {
           <tbody>
             {recent.map((s) => {
               const state = saleState(s);
-              const paidBy = s.payments.find((p) => p.status === 'paid')?.method;
+              const paidBy = s.payments.find(
+                (p) => p.status === 'paid' || p.status === 'unverified' || p.status === 'needs_review',
+              )?.method;
               return (
                 <tr key={s.id} data-testid="recent-sale" data-sale-id={s.id} data-state={state}>
                   <td>{time.format(s.createdAt)}</td>
@@ -70,7 +78,7 @@ export function RecentPage() {
                   </td>
                   <td className="num">
                     <button type="button" onClick={() => void openRecent(s.id)} data-testid="recent-open">
-                      {state === 'paid' ? t('recent.open') : t('recent.resume')}
+                      {s.status === 'paid' ? t('recent.open') : t('recent.resume')}
                     </button>
                   </td>
                 </tr>

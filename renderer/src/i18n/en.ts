@@ -6,7 +6,7 @@ export const en: Messages = {
     online: 'Online',
     offline: 'Offline',
     connecting: 'Connecting…',
-    offlineHint: 'The server cannot be reached. Cash sales still work; QRIS waits for the connection.',
+    offlineHint: 'The server cannot be reached. Keep selling: cash, and offline QRIS within the store’s limits.',
     clockSkew: 'This till’s clock is {{minutes}} min off the server’s. Check the time settings.',
     settings: 'Settings',
     sale: 'Sale',
@@ -82,6 +82,27 @@ export const en: Messages = {
       'The code’s time is up but the server cannot be asked. Check the customer’s screen before cancelling.',
     check: 'Check status',
   },
+  offline: {
+    badge: 'OFFLINE',
+    title: 'Offline QRIS',
+    confirmHint: 'Offline — confirm the payment on the customer’s phone',
+    confirmDetail:
+      'The server cannot be reached, so the till is not told when the customer pays. Look at the customer’s phone: store name, amount and a success screen. Only then confirm.',
+    confirm: 'Payment succeeded',
+    cancel: 'Cancel',
+    reference: 'Ref. {{reference}}',
+    unverifiedNote: 'Offline QRIS: not yet verified. It is checked automatically once the till is back online.',
+    reviewNote: 'Offline QRIS: the payment could not be matched; the manager will review it.',
+    cashOnly: 'Offline: cash only.',
+    limits: 'Offline QRIS limit: {{max}} per payment, {{left}} left for this till.',
+    reason: {
+      no_static_qris:
+        'The store’s static QRIS is not stored on this till (or the store’s provider does not support it).',
+      invalid_amount: 'QRIS takes Rp 1 to Rp 10.000.000 only.',
+      over_max_amount: 'This amount is above the limit for one offline QRIS payment.',
+      over_unverified_total: 'This till already holds the most unverified offline QRIS money allowed.',
+    },
+  },
   cash: {
     title: 'Cash payment',
     due: 'Amount due',
@@ -126,6 +147,8 @@ export const en: Messages = {
       awaiting_payment: 'Awaiting payment',
       paid: 'Paid',
       unpaid: 'Unpaid',
+      unverified: 'Unverified',
+      needs_review: 'Needs review',
     },
   },
   settings: {

@@ -1,8 +1,10 @@
+import { newId } from '../../../shared/ids.ts';
 import { formatRupiah } from '../../../shared/money.ts';
-import type { PaymentInfo, Result, SaleView } from '../bridge/index.ts';
+import { deriveOfflineQr, offlineQrisRefusal, offlineReference } from '../../../shared/offline-qris.ts';
+import type { OfflineQrisOffer, PaymentInfo, Result, SaleView } from '../bridge/index.ts';
 import { parseRupiahInput } from '../lib/cart-math.ts';
-import { thrown, toUiError } from './errors.ts';
-import { selectDiscountOk } from './selectors.ts';
+import { offlineReasonKey, thrown, toUiError } from './errors.ts';
+import { selectDiscountOk, selectTotals } from './selectors.ts';
 import type { CheckoutSlice, QrisView, Slice } from './types.ts';
 
 function qrisView(p: PaymentInfo): QrisView {
@@ -16,6 +18,24 @@ function qrisView(p: PaymentInfo): QrisView {
     expiresAt: p.expiresAt,
     expirySuspected: p.expirySuspected,
     late: p.late,
+    offline: p.offlineRef !== null,
+    reference: p.offlineRef,
+  };
+}
+
+function offerView(o: OfflineQrisOffer): QrisView {
+  return {
+    saleId: o.saleId,
+    paymentId: o.paymentId,
+    status: 'confirm',
+    amount: o.amount,
+    qrString: o.qrString,
+    merchantName: o.merchantName,
+    expiresAt: null,
+    expirySuspected: false,
+    late: false,
+    offline: true,
+    reference: o.reference,
   };
 }
 
@@ -43,6 +63,73 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
     return r;
   }
 
+  /**
+   * QRIS while the server cannot be reached: the core derives a QR from the store's static QRIS. Beyond the
+   * limits (or without a static QRIS) nothing is charged and the reason is shown; cash stays available.
+   */
+  /** The core's answer to the offline QR on screen, while it is on its way (confirm waits for it). */
+  let offerPending: Promise<unknown> | null = null;
+
+  async function chargeOffline(): Promise<void> {
+    const s = get();
+    const refusal = offlineQrisRefusal(selectTotals(s).total, s.offlineQris);
+    if (refusal) {
+      set({ error: { code: 'OFFLINE_QRIS_REFUSED', key: offlineReasonKey(refusal) } });
+      return;
+    }
+    const { openSale, lines, discount, offlineQris: o } = s;
+    const total = selectTotals(s).total;
+    const paymentId = newId();
+    // Drawn at once from the status snapshot's static QRIS; the core derives the same QR with the same
+    // function and ids, and its answer replaces this one (it is the authority, and confirms nothing unseen).
+    let local: QrisView | null = null;
+    if (o.staticQris && (!openSale || openSale.total === total)) {
+      try {
+        const qrString = deriveOfflineQr(o.staticQris, total, paymentId, o.terminal);
+        local = {
+          ...offerView({
+            saleId: openSale?.id ?? '',
+            paymentId,
+            amount: total as OfflineQrisOffer['amount'],
+            qrString,
+            merchantName: o.merchantName,
+            reference: offlineReference(paymentId),
+            terminal: o.terminal,
+          }),
+        };
+      } catch {
+        local = null;
+      }
+    }
+    set(local ? { checkout: 'qris', qris: local, error: null } : { busy: 'charging', error: null });
+    // A sale already recorded (an earlier attempt) is charged as it is; otherwise the cart goes as a draft and
+    // the core records sale and payment together when the cashier confirms (nothing to write before the QR).
+    const call = safe(
+      api.startOfflineQris(
+        openSale
+          ? { saleId: openSale.id, paymentId }
+          : {
+              lines: lines.map((l) => ({ productId: l.productId, qty: l.qty })),
+              ...(discount ? { discount } : {}),
+              paymentId,
+            },
+      ),
+    );
+    offerPending = call;
+    const r = await call;
+    if (offerPending === call) offerPending = null;
+    // The cashier walked away from the QR meanwhile: nothing more to show.
+    if (local && get().qris?.paymentId !== paymentId) return;
+    if (r.ok) {
+      set({ checkout: 'qris', qris: offerView(r.data), busy: 'none' });
+      return;
+    }
+    set({ busy: 'none' });
+    // The core is online after all (the snapshot was a moment behind): charge the ordinary way.
+    if (r.error.code === 'CONFLICT' && get().connection === 'online') return get().chargeQris();
+    set({ error: toUiError(r.error), checkout: 'none', qris: null });
+  }
+
   /** Shows the receipt of a paid sale and refreshes the recent list behind it. */
   async function showReceipt(saleId: string): Promise<void> {
     const r = await safe(api.getSale({ saleId }));
@@ -62,7 +149,9 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
     async chargeQris() {
       const s = get();
       if (s.busy !== 'none' || s.lines.length === 0 || !selectDiscountOk(s)) return;
-      if (s.qris && (s.qris.status === 'pending' || s.qris.status === 'creating')) return;
+      if (s.qris && (s.qris.status === 'pending' || s.qris.status === 'creating' || s.qris.status === 'confirm'))
+        return;
+      if (s.connection !== 'online') return chargeOffline();
       set({ busy: 'charging', error: null });
       const sale = await ensureSale();
       if (!sale.ok) {
@@ -81,6 +170,8 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
           expiresAt: null,
           expirySuspected: false,
           late: false,
+          offline: false,
+          reference: null,
         },
       });
       const r = await safe(api.startQris({ saleId: sale.data.id }));
@@ -100,8 +191,23 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
       }
     },
 
+    async confirmOfflineQris() {
+      if (offerPending) await offerPending;
+      const q = get().qris;
+      if (!q?.paymentId || q.status !== 'confirm' || get().busy !== 'none') return;
+      set({ busy: 'completing', error: null });
+      const r = await safe(api.confirmOfflineQris({ paymentId: q.paymentId }));
+      if (r.ok) await showReceipt(r.data.saleId);
+      else set({ busy: 'none', error: toUiError(r.error) });
+    },
+
     async cancelQris() {
       const q = get().qris;
+      // An offline QR was never recorded: walking away from it leaves the sale open in the cart.
+      if (q?.status === 'confirm' && get().busy === 'none') {
+        set({ checkout: 'none', qris: null, error: null });
+        return;
+      }
       if (!q?.paymentId || q.status !== 'pending' || get().busy !== 'none') return;
       set({ busy: 'cancelling', error: null });
       const r = await safe(api.cancelPayment({ paymentId: q.paymentId }));
@@ -158,6 +264,7 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
       const { checkout, qris } = get();
       // A pending QR stays payable at the provider; the sheet only closes once it is over (cancel first).
       if (checkout === 'qris' && (qris?.status === 'pending' || qris?.status === 'creating')) return;
+      if (checkout === 'qris' && qris?.status === 'confirm') return void get().cancelQris();
       if (checkout === 'receipt') return get().newSale();
       set({ checkout: 'none', qris: null, error: null, tenderedInput: '' });
     },

@@ -19,12 +19,21 @@ export function toUiError(e: AppError): UiError {
       return { code: e.code, key: 'errors.alreadyPaid' };
     case 'INVALID_INPUT':
       return { code: e.code, key: 'errors.invalidInput', params: { message: e.message } };
+    case 'OFFLINE_QRIS_REFUSED':
+      return { code: e.code, key: offlineReasonKey(e.message) };
     case 'BRIDGE_UNAVAILABLE':
     case 'FORBIDDEN':
       return { code: e.code, key: 'errors.bridge' };
     default:
       return { code: e.code, key: 'errors.generic', params: { message: e.message } };
   }
+}
+
+const OFFLINE_REASONS = ['no_static_qris', 'invalid_amount', 'over_max_amount', 'over_unverified_total'];
+
+/** The text explaining why only cash is offered offline (shared/offline-qris.ts `OfflineQrisRefusal`). */
+export function offlineReasonKey(reason: string): string {
+  return `offline.reason.${OFFLINE_REASONS.includes(reason) ? reason : 'no_static_qris'}`;
 }
 
 /** A call that threw instead of answering with a Result (a broken transport): never let it escape an action. */

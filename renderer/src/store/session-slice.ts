@@ -48,6 +48,15 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
   connection: 'connecting',
   clockSkewMs: 0,
   sync: { pending: 0, pendingTotal: 0, parked: 0, unverifiedTotal: 0, progress: null },
+  offlineQris: {
+    ready: false,
+    maxAmount: 0,
+    maxUnverifiedTotal: 0,
+    unverifiedTotal: 0,
+    staticQris: null,
+    merchantName: null,
+    terminal: '',
+  },
   settingsSaved: false,
 
   setPage(page) {
@@ -125,6 +134,7 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
         unverifiedTotal: s.unverifiedTotal,
         progress: s.syncProgress,
       },
+      offlineQris: s.offlineQris,
       ...(s.configured ? {} : { enrolled: false }),
       ...(s.configured && !get().enrolled ? { enrolled: true } : {}),
     });

@@ -5,6 +5,7 @@
 import type { StateCreator } from 'zustand';
 import type { PrinterView, PrintQueueView, ShiftView } from '../../../shared/counter.ts';
 import type { DiscountSpec, IpcInput } from '../../../shared/ipc.ts';
+import type { OfflineQrisSetupView } from '../../../shared/offline-qris.ts';
 import type { PaymentStatus } from '../../../shared/payment-status.ts';
 import type {
   ConnectionState,
@@ -56,11 +57,19 @@ export type CartSlice = {
   clearCart(): void;
 };
 
-/** The QRIS payment on screen; `creating`/`error` are the moments before the server has answered. */
+/**
+ * The QRIS payment on screen; `creating`/`error` are the moments before the server has answered. An offline
+ * QRIS (derived by the till from the store's static QR) is `confirm` until the cashier confirms it on the
+ * customer's phone, then `unverified`.
+ */
 export type QrisView = {
   saleId: string;
   paymentId: string | null;
-  status: PaymentStatus | 'creating' | 'error';
+  status: PaymentStatus | 'creating' | 'error' | 'confirm';
+  /** Derived offline from the static QRIS: shown with the OFFLINE marking, no server, no expiry. */
+  offline: boolean;
+  /** Offline only: the reference label (62/05) the server will verify it by. */
+  reference: string | null;
   amount: number;
   qrString: string | null;
   merchantName: string | null;
@@ -79,6 +88,8 @@ export type CheckoutSlice = {
   chargeQris(): Promise<void>;
   cancelQris(): Promise<void>;
   checkQris(): Promise<void>;
+  /** Offline QRIS: the cashier saw the payment succeed on the customer's phone. */
+  confirmOfflineQris(): Promise<void>;
   openCash(): Promise<void>;
   setTenderedInput(s: string): void;
   /** A quick-cash note: adds to what was tendered so far. */
@@ -133,6 +144,8 @@ export type SessionSlice = {
     unverifiedTotal: number;
     progress: { done: number; total: number } | null;
   };
+  /** From the status snapshot: whether QRIS can be taken offline and within which limits. */
+  offlineQris: OfflineQrisSetupView;
   settingsSaved: boolean;
   setPage(p: SessionSlice['page']): void;
   setLanguage(l: Language): Promise<void>;

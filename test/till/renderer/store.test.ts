@@ -247,6 +247,15 @@ describe('session', () => {
       parked: 0,
       unverifiedTotal: rupiah(0),
       syncProgress: { done: 0, total: 2 },
+      offlineQris: {
+        ready: true,
+        maxAmount: 500_000,
+        maxUnverifiedTotal: 2_000_000,
+        unverifiedTotal: 0,
+        staticQris: null,
+        merchantName: null,
+        terminal: 'Kasir 1',
+      },
     });
     expect(s().connection).toBe('offline');
     expect(s().clockSkewMs).toBe(180_000);
@@ -343,6 +352,15 @@ describe('session', () => {
       parked: 0,
       unverifiedTotal: rupiah(0),
       syncProgress: null,
+      offlineQris: {
+        ready: false,
+        maxAmount: 0,
+        maxUnverifiedTotal: 0,
+        unverifiedTotal: 0,
+        staticQris: null,
+        merchantName: null,
+        terminal: 'Kasir 1',
+      },
     });
     expect(s().enrolled).toBe(false);
   });

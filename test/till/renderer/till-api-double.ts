@@ -5,6 +5,7 @@
  */
 import type {
   IpcResponses,
+  OfflineQrisOffer,
   PaymentInfo,
   Product,
   Receipt,
@@ -18,7 +19,14 @@ import type {
 } from '../../../shared/ipc.ts';
 import { tillError } from '../../../shared/ipc.ts';
 import { applyBasisPoints, rupiah } from '../../../shared/money.ts';
+import {
+  deriveOfflineQr,
+  type OfflineQrisSetupView,
+  offlineQrisRefusal,
+  offlineReference,
+} from '../../../shared/offline-qris.ts';
 import type { Result } from '../../../shared/result.ts';
+import { VALID } from '../../shared/qris/vectors.ts';
 import { counterDouble } from './counter-double.ts';
 
 let seq = 0;
@@ -81,6 +89,8 @@ export type TillApiDouble = TillApi & {
   emit<E extends TillEventName>(name: E, payload: TillEventPayloads[E]): void;
   sales: Map<string, SaleView>;
   settings: SettingsView;
+  /** What `offlineQris` in the status says and what `startOfflineQris` enforces (a test may change it). */
+  offline: OfflineQrisSetupView;
   /** Marks a QRIS payment paid, as the server's push would, and returns the pushed payment. */
   payQris(paymentId: string): PaymentInfo;
   listenerCount(): number;
@@ -93,6 +103,16 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
   const failures = new Map<string, { code: TillError['code']; message: string }>();
   const listeners = new Map<TillEventName, Set<(p: unknown) => void>>();
   const sales = new Map<string, SaleView>();
+  const offers = new Map<string, { offer: OfflineQrisOffer; draft: SaleView | null }>();
+  const offline: OfflineQrisSetupView = {
+    staticQris: VALID.V01,
+    merchantName: 'Warung Sayur Bu Sugeng',
+    terminal: 'Kasir 1',
+    ready: true,
+    maxAmount: 500_000,
+    maxUnverifiedTotal: 2_000_000,
+    unverifiedTotal: 0,
+  };
   const settings: SettingsView = {
     serverUrl: 'http://127.0.0.1:8787',
     hasDeviceToken: true,
@@ -129,6 +149,7 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
       provider: null,
       providerRef: null,
       payerWallet: null,
+      offlineRef: null,
       tendered: null,
       change: null,
       createdAt: now(),
@@ -141,7 +162,8 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
   function putPayment(p: PaymentInfo): void {
     const sale = sales.get(p.saleId)!;
     const payments = [...sale.payments.filter((x) => x.id !== p.id), p];
-    const paid = p.status === 'paid';
+    // An unverified offline payment closes its sale too, as the core does.
+    const paid = p.status === 'paid' || p.status === 'unverified';
     sales.set(sale.id, { ...sale, payments, status: paid ? 'paid' : sale.status, paidAt: paid ? now() : sale.paidAt });
   }
 
@@ -154,6 +176,43 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
   }
 
   const counter = counterDouble(answer, now, fakeId);
+  /** Prices a draft like the core does (from the catalogue), without recording it. */
+  function draftSale(input: {
+    lines: { productId: string; qty: number }[];
+    discount?: SaleView['discount'] | undefined;
+  }): SaleView {
+    const lines = input.lines.map((l) => {
+      const p = products.find((x) => x.id === l.productId);
+      if (!p) throw new Error('unknown product in the double');
+      return {
+        id: fakeId(),
+        productId: p.id,
+        sku: p.sku,
+        name: p.name,
+        qty: l.qty,
+        unitPrice: p.price,
+        lineTotal: rupiah(p.price * l.qty),
+      };
+    });
+    const subtotal = rupiah(lines.reduce((a, l) => a + l.lineTotal, 0));
+    const d = input.discount ?? null;
+    const off = !d ? 0 : d.kind === 'amount' ? d.value : applyBasisPoints(subtotal, d.value);
+    const discountAmount = rupiah(Math.min(off, subtotal));
+    const sale: SaleView = {
+      id: fakeId(),
+      status: 'open',
+      lines,
+      subtotal,
+      discount: d,
+      discountAmount,
+      total: rupiah(subtotal - discountAmount),
+      payments: [],
+      createdAt: now(),
+      paidAt: null,
+    };
+    return sale;
+  }
+
   const api: TillApi = {
     ...counter.methods,
     listCatalog: (input) => answer('listCatalog', input, () => ok(products)),
@@ -166,35 +225,7 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
     seedDemoCatalog: (input) => answer('seedDemoCatalog', input, () => ok({ inserted: 0 })),
     createSale: (input) =>
       answer('createSale', input, () => {
-        const lines = input.lines.map((l) => {
-          const p = products.find((x) => x.id === l.productId);
-          if (!p) throw new Error('unknown product in the double');
-          return {
-            id: fakeId(),
-            productId: p.id,
-            sku: p.sku,
-            name: p.name,
-            qty: l.qty,
-            unitPrice: p.price,
-            lineTotal: rupiah(p.price * l.qty),
-          };
-        });
-        const subtotal = rupiah(lines.reduce((a, l) => a + l.lineTotal, 0));
-        const d = input.discount ?? null;
-        const off = !d ? 0 : d.kind === 'amount' ? d.value : applyBasisPoints(subtotal, d.value);
-        const discountAmount = rupiah(Math.min(off, subtotal));
-        const sale: SaleView = {
-          id: fakeId(),
-          status: 'open',
-          lines,
-          subtotal,
-          discount: d,
-          discountAmount,
-          total: rupiah(subtotal - discountAmount),
-          payments: [],
-          createdAt: now(),
-          paidAt: null,
-        };
+        const sale = draftSale(input);
         sales.set(sale.id, sale);
         return ok(sale);
       }),
@@ -258,6 +289,43 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
         const p = findPayment(input.paymentId);
         return p ? ok(p) : tillError('NOT_FOUND');
       }),
+    startOfflineQris: (input) =>
+      answer('startOfflineQris', input, () => {
+        // Like the core: an existing sale, or the cart as a draft recorded only on confirmation.
+        const draft = 'saleId' in input ? null : draftSale(input);
+        const sale = draft ?? sales.get('saleId' in input ? input.saleId : '');
+        if (!sale) return tillError('NOT_FOUND');
+        const refusal = offlineQrisRefusal(sale.total, offline);
+        if (refusal) return tillError('OFFLINE_QRIS_REFUSED', refusal);
+        const paymentId = input.paymentId ?? fakeId();
+        const offer: OfflineQrisOffer = {
+          saleId: sale.id,
+          paymentId,
+          amount: sale.total,
+          qrString: deriveOfflineQr(VALID.V01, sale.total, paymentId, 'Kasir 1'),
+          merchantName: settings.storeName,
+          reference: offlineReference(paymentId),
+          terminal: 'Kasir 1',
+        };
+        offers.set(paymentId, { offer, draft });
+        return ok(offer);
+      }),
+    confirmOfflineQris: (input) =>
+      answer('confirmOfflineQris', input, () => {
+        const entry = offers.get(input.paymentId);
+        if (!entry) return tillError('NOT_FOUND');
+        const o = entry.offer;
+        if (entry.draft) sales.set(entry.draft.id, entry.draft);
+        const p = payment(o.saleId, {
+          id: o.paymentId,
+          status: 'unverified',
+          qrString: o.qrString,
+          offlineRef: o.reference,
+        });
+        putPayment(p);
+        offline.unverifiedTotal += p.amount;
+        return ok(p);
+      }),
     getSettings: (input) => answer('getSettings', input, () => ok({ ...settings })),
     saveSettings: (input) =>
       answer('saveSettings', input, () => {
@@ -280,8 +348,9 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
           pending: 0,
           pendingTotal: rupiah(0),
           parked: 0,
-          unverifiedTotal: rupiah(0),
+          unverifiedTotal: rupiah(offline.unverifiedTotal),
           syncProgress: null,
+          offlineQris: { ...offline },
         };
         return ok(s);
       }),
@@ -299,8 +368,9 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
           pending: 0,
           pendingTotal: rupiah(0),
           parked: 0,
-          unverifiedTotal: rupiah(0),
+          unverifiedTotal: rupiah(offline.unverifiedTotal),
           syncProgress: null,
+          offlineQris: { ...offline },
         }),
       ),
     onEvent(name, cb) {
@@ -323,6 +393,7 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
     },
     sales,
     settings,
+    offline,
     payQris(paymentId: string) {
       const p = findPayment(paymentId);
       if (!p) throw new Error('no such payment in the double');

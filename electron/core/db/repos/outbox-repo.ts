@@ -1,10 +1,11 @@
 import type { Database } from 'better-sqlite3';
 
-/** Kinds of outbox entries; the server keys idempotency on the entry id and the entity id. */
+/** Kinds of outbox entries; the server keys idempotency on the entity's client id and the mutation id. */
 export type OutboxKind =
   | 'sale.created'
   | 'payment.created'
   | 'payment.cash'
+  | 'payment.offline_qris'
   | 'payment.cancel_requested'
   | 'shift.closed';
 

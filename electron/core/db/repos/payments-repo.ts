@@ -21,6 +21,8 @@ export type PaymentRecord = {
   createdAt: number;
   updatedAt: number;
   paidAt: number | null;
+  /** Offline QRIS only: its reference label (tag 62/05). */
+  offlineRef: string | null;
 };
 
 type Row = {
@@ -41,10 +43,11 @@ type Row = {
   created_at: number;
   updated_at: number;
   paid_at: number | null;
+  offline_ref: string | null;
 };
 
 const COLUMNS =
-  'id, sale_id, method, status, late, amount, provider, provider_ref, payer_wallet, qr_string, merchant_name, expires_at, tendered, change_due, created_at, updated_at, paid_at';
+  'id, sale_id, method, status, late, amount, provider, provider_ref, payer_wallet, qr_string, merchant_name, expires_at, tendered, change_due, created_at, updated_at, paid_at, offline_ref';
 
 const toRecord = (r: Row): PaymentRecord => ({
   id: r.id,
@@ -64,12 +67,13 @@ const toRecord = (r: Row): PaymentRecord => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   paidAt: r.paid_at,
+  offlineRef: r.offline_ref,
 });
 
 export function insertPayment(db: Database, p: PaymentRecord): void {
   db.prepare(
     `INSERT INTO payments (${COLUMNS}) VALUES (@id, @saleId, @method, @status, @late, @amount, @provider,
-       @providerRef, @payerWallet, @qrString, @merchantName, @expiresAt, @tendered, @change, @createdAt, @updatedAt, @paidAt)`,
+       @providerRef, @payerWallet, @qrString, @merchantName, @expiresAt, @tendered, @change, @createdAt, @updatedAt, @paidAt, @offlineRef)`,
   ).run({ ...p, late: p.late ? 1 : 0 });
 }
 
