@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every figure printed with its ratio to a baseline measured in the same run.
- * Options: --duration S (load duration per ingest run, default 8), --only server|till.
+ * Options: --duration S (load duration per ingest run, default 8), --only server|sync|till.
  */
 import { parseArgs } from 'node:util';
 import { freshPgSchema } from '../server/helpers.ts';
 import { benchServer } from './server.ts';
 import { printFigure } from './stats.ts';
+import { benchSync } from './sync-push.ts';
 import { benchTill } from './till.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '8' }, only: { type: 'string' } } });
@@ -20,6 +21,19 @@ if (!values.only || values.only === 'server') {
     const s = await freshPgSchema(process.env.TEST_DATABASE_URL);
     try {
       for (const f of await benchServer({ durationS, databaseUrl: s.url })) printFigure(f);
+    } finally {
+      await s.drop();
+    }
+  }
+}
+if (!values.only || values.only === 'sync') {
+  process.stdout.write('\noutbox sync (till core → POST /v1/sync/push, SQLite server)\n');
+  for (const f of await benchSync()) printFigure(f);
+  if (process.env.TEST_DATABASE_URL) {
+    process.stdout.write('\noutbox sync (PostgreSQL server)\n');
+    const s = await freshPgSchema(process.env.TEST_DATABASE_URL);
+    try {
+      for (const f of await benchSync({ databaseUrl: s.url })) printFigure(f);
     } finally {
       await s.drop();
     }
