@@ -65,8 +65,8 @@ function playwright(): void {
   tallies.push({ label: 'playwright', passed: stats.expected + stats.flaky, failed, exit });
 }
 
-// The attack tests assert the server's latency while it is attacked (issue 6): they run on their own, not beside
-// other suites competing for the same cores.
+// The attack tests measure the server's latency while it is attacked (issue 6) and print it beside a no-attack
+// baseline: they run on their own, not beside other suites competing for the same cores.
 const ALONE = 'test/server/attacks.test.ts';
 const only = process.argv[2];
 if (!only || only === 'vitest') {
@@ -75,7 +75,8 @@ if (!only || only === 'vitest') {
 }
 if ((!only || only === 'postgres') && process.env.TEST_DATABASE_URL) {
   const env = { KQ_TEST_DATABASE_URL: process.env.TEST_DATABASE_URL };
-  vitest('postgres', ['test/server', '--exclude', ALONE], env);
+  // The server suite and the sync chaos test again, on PostgreSQL.
+  vitest('postgres', ['test/server', 'test/chaos', '--exclude', ALONE], env);
   vitest('postgres-attacks', [ALONE], env);
 }
 if (!only || only === 'playwright') playwright();

@@ -106,7 +106,7 @@ export const PullQuerySchema = z.strictObject({
  * (409 MUTATION_GAP with `last_mutation_id`, so the till resends from the right place).
  */
 export const MutationIdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-export const MAX_PUSH_MUTATIONS = 500;
+export const MAX_PUSH_MUTATIONS = 1000;
 
 const Rp = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const EpochMs = z.number().int().min(0).max(8_640_000_000_000_000);

@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: every figure printed with its ratio to a baseline measured in the same run.
- * Options: --duration S (load duration per ingest run, default 8), --only server|sqlite|pg|till (server = sqlite
- * and pg; pg needs TEST_DATABASE_URL). A bare word works too: `npm run bench -- pg`.
+ * Options: --duration S (load duration per ingest run, default 8), --only server|sqlite|pg|sync|till (server =
+ * sqlite and pg; pg needs TEST_DATABASE_URL). A bare word works too: `npm run bench -- pg`.
  */
 import { parseArgs } from 'node:util';
 import { freshPgSchema } from '../server/helpers.ts';
 import { benchPgIngest } from './pg-ingest.ts';
 import { benchServer } from './server.ts';
 import { printFigure } from './stats.ts';
+import { benchSync } from './sync-push.ts';
 import { benchTill } from './till.ts';
 
 const { values, positionals } = parseArgs({
@@ -16,7 +17,7 @@ const { values, positionals } = parseArgs({
 });
 const durationS = Number(values.duration);
 const only = values.only ?? positionals[0];
-const want = (part: 'sqlite' | 'pg' | 'till') =>
+const want = (part: 'sqlite' | 'pg' | 'sync' | 'till') =>
   !only || only === part || (only === 'server' && (part === 'sqlite' || part === 'pg'));
 
 process.stdout.write(`Kasir QRIS benchmarks — node ${process.version}, ${new Date().toISOString()}\n\n`);
@@ -41,6 +42,19 @@ if (want('pg')) {
     const s = await freshPgSchema(url);
     try {
       for (const f of await benchServer({ durationS, databaseUrl: s.url, ingest: false })) printFigure(f);
+    } finally {
+      await s.drop();
+    }
+  }
+}
+if (want('sync')) {
+  process.stdout.write('\noutbox sync (till core → POST /v1/sync/push, SQLite server)\n');
+  for (const f of await benchSync()) printFigure(f);
+  if (process.env.TEST_DATABASE_URL) {
+    process.stdout.write('\noutbox sync (PostgreSQL server)\n');
+    const s = await freshPgSchema(process.env.TEST_DATABASE_URL);
+    try {
+      for (const f of await benchSync({ databaseUrl: s.url })) printFigure(f);
     } finally {
       await s.drop();
     }

@@ -25,6 +25,9 @@ export type Till = {
   deviceToken: string;
   /** Stops the sync-server and sandboxes (idempotent): the till stays up and must notice. */
   stopSystem(): Promise<void>;
+  /** Starts the system again on the same port and data folder (same database, same device token). */
+  restartSystem(): Promise<System>;
+  storeId: string;
 };
 
 type HostProcess = { child: ChildProcess; url: string; displayUrl: string; output: () => string };
@@ -72,20 +75,29 @@ export const test = base.extend<{ tillOptions: TillOptions; till: Till }>({
   till: [
     async ({ page, tillOptions }, use, testInfo) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'kasir-e2e-'));
-      const system = await startSystem({
+      const systemOptions = {
         dataDir,
         paymentTtlSeconds: tillOptions.paymentTtlSeconds,
         // Keep the sweeper quick so expiry reaches the till promptly in the expiry spec.
         sweepIntervalMs: 500,
-      });
+      };
+      const first = await startSystem(systemOptions);
+      let system = first;
       let systemStopped = false;
       const stopSystem = async () => {
         if (systemStopped) return;
         systemStopped = true;
         await system.stop();
       };
+      const restartSystem = async () => {
+        await stopSystem();
+        system = await startSystem({ ...systemOptions, port: Number(new URL(first.serverUrl).port) });
+        systemStopped = false;
+        return system;
+      };
+      const storeId = `store-${testInfo.testId.slice(0, 8)}`;
       const { token } = await system.enrolDevice({
-        storeId: `store-${testInfo.testId.slice(0, 8)}`,
+        storeId,
         storeName: tillOptions.storeName,
         deviceName: 'Kasir 1',
         provider: tillOptions.provider,
@@ -105,7 +117,16 @@ export const test = base.extend<{ tillOptions: TillOptions; till: Till }>({
       ]);
       try {
         await page.goto(host.url);
-        await use({ system, url: host.url, displayUrl: host.displayUrl, dataDir, deviceToken: token, stopSystem });
+        await use({
+          system,
+          url: host.url,
+          displayUrl: host.displayUrl,
+          dataDir,
+          deviceToken: token,
+          stopSystem,
+          restartSystem,
+          storeId,
+        });
       } finally {
         if (testInfo.status !== testInfo.expectedStatus) {
           await testInfo.attach('web-host-output', { body: host.output(), contentType: 'text/plain' });

@@ -172,6 +172,19 @@ describe('POST /v1/sync/push', () => {
     const r = await push(till, again);
     expect(r.body).toMatchObject({ last_mutation_id: 4, rejected: [] });
     expect(await storeSalesTotals(db(), till.storeId)).toMatchObject({ sales: 1, cash: a.total });
+    // And within one batch: the second copy is a no-op, not a second row.
+    const other = await sys.till();
+    const b = saleMutations(1);
+    const both = [...b.mutations, ...b.mutations.map((m, i) => ({ ...m, mutation_id: 3 + i }))];
+    expect((await push(other, both)).body).toMatchObject({ last_mutation_id: 4, rejected: [] });
+    expect(await storeSalesTotals(db(), other.storeId)).toMatchObject({ sales: 1, cash: b.total, lines: 2 });
+    const outcomes = await db()
+      .selectFrom('sync_mutations')
+      .select('outcome')
+      .where('device_id', '=', other.deviceId)
+      .orderBy('mutation_id')
+      .execute();
+    expect(outcomes.map((o) => o.outcome)).toEqual(['applied', 'applied', 'noop', 'noop']);
   });
 
   it("refuses another store's sale id and payment id", async () => {

@@ -46,13 +46,14 @@ export class SyncPusher {
   #attempt = 0;
   #batchLimit: number;
   #progress: DrainProgress | null = null;
+  #lastProgressNote = 0;
   lastError: string | null = null;
   clockSkewMs: number | null = null;
 
   constructor(o: PusherOptions) {
     this.#o = {
-      batchSize: 500,
-      maxBodyBytes: 1_000_000,
+      batchSize: 1000,
+      maxBodyBytes: 1_500_000,
       minBackoffMs: 500,
       maxBackoffMs: 30_000,
       random: Math.random,
@@ -182,7 +183,12 @@ export class SyncPusher {
       const pending = countOutbox(db).pending;
       const done = this.#progress.done + res.removed + res.parked;
       this.#progress = pending === 0 ? null : { done, total: Math.max(done + pending, this.#progress.total) };
-      this.#o.onChange();
+      // Progress reaches the screen a few times a second, not after every batch: a status snapshot counts the
+      // whole queue, and a large backlog must not spend its time describing itself. The end is always told.
+      if (pending === 0 || t1 - this.#lastProgressNote >= 250) {
+        this.#lastProgressNote = t1;
+        this.#o.onChange();
+      }
       // A server that acknowledged less than it was sent without saying why must not spin the loop.
       if (r.data.last_mutation_id < first) return this.#block('the server did not acknowledge the pushed entries');
       return 'progress';

@@ -41,8 +41,11 @@ function SyncBanner() {
   const { t } = useTranslation();
   const sync = useTill((s) => s.sync);
   const retryParked = useTill((s) => s.retryParked);
+  const connection = useTill((s) => s.connection);
   const { pending, pendingTotal, parked, unverifiedTotal, progress } = sync;
-  if (pending === 0 && parked === 0 && unverifiedTotal === 0) return null;
+  // Online, a sale is pushed within moments of being made: only a real backlog is worth a banner then.
+  const backlog = pending > 0 && (connection !== 'online' || (progress !== null && progress.total > 20));
+  if (!backlog && parked === 0 && unverifiedTotal === 0) return null;
   return (
     <div
       className="banner warn sync-banner"
@@ -52,7 +55,7 @@ function SyncBanner() {
       data-total={pendingTotal}
       data-unverified={unverifiedTotal}
     >
-      {pending > 0 && (
+      {backlog && (
         <span data-testid="unsynced-text">
           {t('sync.unsynced', { count: pending, total: formatRupiah(pendingTotal) })}
         </span>

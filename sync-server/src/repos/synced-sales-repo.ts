@@ -69,55 +69,6 @@ export async function listRejectedMutations(
     .execute();
 }
 
-export async function insertSaleIfAbsent(db: Executor, s: NewSale): Promise<boolean> {
-  const r = await db
-    .insertInto('sales')
-    .values(s)
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return r !== undefined;
-}
-
-export async function getSaleSummary(
-  db: Executor,
-  id: string,
-): Promise<{ store_id: string; total: number; subtotal: number } | undefined> {
-  return db.selectFrom('sales').select(['store_id', 'total', 'subtotal']).where('id', '=', id).executeTakeFirst();
-}
-
-export async function insertSaleLines(db: Executor, lines: NewSaleLine[]): Promise<number> {
-  if (lines.length === 0) return 0;
-  const r = await db
-    .insertInto('sale_lines')
-    .values(lines)
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id')
-    .execute();
-  return r.length;
-}
-
-export async function insertCashPaymentIfAbsent(db: Executor, p: NewCashPayment): Promise<boolean> {
-  const r = await db
-    .insertInto('cash_payments')
-    .values(p)
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return r !== undefined;
-}
-
-export async function getCashPaymentSummary(
-  db: Executor,
-  id: string,
-): Promise<{ store_id: string; sale_id: string; amount: number } | undefined> {
-  return db
-    .selectFrom('cash_payments')
-    .select(['store_id', 'sale_id', 'amount'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
 export async function insertLocalCancelIfAbsent(
   db: Executor,
   c: { payment_id: string; device_id: string; client_cancelled_at: number; received_at: number },
@@ -153,4 +104,83 @@ export async function storeSalesTotals(
     .where('sales.store_id', '=', storeId)
     .executeTakeFirstOrThrow();
   return { sales: Number(s.n), total: Number(s.total), cash: Number(c.cash), lines: Number(l.n) };
+}
+
+/** Rows per multi-row insert: keeps every statement under SQLite's bound-parameter limit (32,766). */
+const CHUNK = 500;
+const chunks = <T>(xs: T[]): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
+  return out;
+};
+
+/** Inserts the sales that do not exist yet, in a few statements; returns the ids this call created. */
+export async function insertSalesIfAbsent(db: Executor, rows: NewSale[]): Promise<Set<string>> {
+  const created = new Set<string>();
+  for (const part of chunks(rows)) {
+    const r = await db
+      .insertInto('sales')
+      .values(part)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
+    for (const x of r) created.add(x.id);
+  }
+  return created;
+}
+
+export async function getSaleSummaries(
+  db: Executor,
+  ids: string[],
+): Promise<Map<string, { store_id: string; total: number; subtotal: number }>> {
+  const out = new Map<string, { store_id: string; total: number; subtotal: number }>();
+  for (const part of chunks(ids)) {
+    const r = await db
+      .selectFrom('sales')
+      .select(['id', 'store_id', 'total', 'subtotal'])
+      .where('id', 'in', part)
+      .execute();
+    for (const x of r) out.set(x.id, { store_id: x.store_id, total: Number(x.total), subtotal: Number(x.subtotal) });
+  }
+  return out;
+}
+
+export async function insertSaleLinesBulk(db: Executor, lines: NewSaleLine[]): Promise<void> {
+  for (const part of chunks(lines)) {
+    await db
+      .insertInto('sale_lines')
+      .values(part)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+}
+
+export async function insertCashPaymentsIfAbsent(db: Executor, rows: NewCashPayment[]): Promise<Set<string>> {
+  const created = new Set<string>();
+  for (const part of chunks(rows)) {
+    const r = await db
+      .insertInto('cash_payments')
+      .values(part)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
+    for (const x of r) created.add(x.id);
+  }
+  return created;
+}
+
+export async function getCashPaymentSummaries(
+  db: Executor,
+  ids: string[],
+): Promise<Map<string, { store_id: string; sale_id: string; amount: number }>> {
+  const out = new Map<string, { store_id: string; sale_id: string; amount: number }>();
+  for (const part of chunks(ids)) {
+    const r = await db
+      .selectFrom('cash_payments')
+      .select(['id', 'store_id', 'sale_id', 'amount'])
+      .where('id', 'in', part)
+      .execute();
+    for (const x of r) out.set(x.id, { store_id: x.store_id, sale_id: x.sale_id, amount: Number(x.amount) });
+  }
+  return out;
 }

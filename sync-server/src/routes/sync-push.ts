@@ -6,8 +6,8 @@ import { deviceAuth, deviceOf } from '../plugins/device-auth.ts';
 import type { ServerContext } from '../services/context.ts';
 import { MutationGapError, pushMutations } from '../services/sync-push.ts';
 
-/** A full batch of 500 sales with many lines is far above the API's default body limit. */
-export const PUSH_BODY_LIMIT = 4 * 1024 * 1024;
+/** A full batch of 1,000 mutations with many lines is far above the API's default body limit. */
+export const PUSH_BODY_LIMIT = 8 * 1024 * 1024;
 
 export function syncPushRoutes(app: FastifyInstance, ctx: ServerContext, guards: AbuseGuards): void {
   // Authenticated in onRequest, before a (large) body is read and parsed.

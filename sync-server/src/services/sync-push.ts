@@ -14,7 +14,6 @@
 import type { z } from 'zod';
 import type { ShiftReportRequest } from '../../../shared/schemas/shifts.ts';
 import {
-  type CashPaymentPayloadSchema,
   type LocalCancelPayloadSchema,
   MUTATION_PAYLOADS,
   type MutationType,
@@ -24,20 +23,19 @@ import {
   type PushRequestSchema,
   type PushResponse,
   type QrisPaymentPayloadSchema,
-  type SaleCreatedPayloadSchema,
 } from '../../../shared/schemas/sync-api.ts';
 import type { DeviceRow } from '../db/schema.ts';
-import type { NewSyncMutation } from '../db/schema-sync.ts';
+import type { NewSaleLine, NewSyncMutation } from '../db/schema-sync.ts';
 import type { Executor } from '../repos/executor.ts';
 import { getPayment } from '../repos/payments-repo.ts';
 import {
   advanceDeviceSync,
-  getCashPaymentSummary,
-  getSaleSummary,
-  insertCashPaymentIfAbsent,
+  getCashPaymentSummaries,
+  getSaleSummaries,
+  insertCashPaymentsIfAbsent,
   insertLocalCancelIfAbsent,
-  insertSaleIfAbsent,
-  insertSaleLines,
+  insertSaleLinesBulk,
+  insertSalesIfAbsent,
   insertSyncMutations,
   listRejectedMutations,
   lockDeviceSync,
@@ -79,14 +77,29 @@ const reject = (entityId: string | null, code: string, message: string): Outcome
   message,
 });
 
-/** One handler per mutation type; adding a type (offline QRIS) is one schema in the contract and one entry here. */
-const handlers: { [T in MutationType]: (a: Apply, p: z.output<(typeof MUTATION_PAYLOADS)[T]>) => Promise<Outcome> } = {
-  'sale.created': applySale,
+type Item<T extends MutationType> = { m: PushMutation; p: z.output<(typeof MUTATION_PAYLOADS)[T]> };
+type Handler<T extends MutationType> = (a: Apply, items: Item<T>[]) => Promise<Outcome[]>;
+const each =
+  <T extends MutationType>(fn: (a: Apply, p: Item<T>['p']) => Promise<Outcome>): Handler<T> =>
+  async (a, items) => {
+    const out: Outcome[] = [];
+    for (const it of items) out.push(await fn(a, it.p));
+    return out;
+  };
+
+/**
+ * One handler per mutation type, given all of a batch's mutations of its type at once (sales and cash go in a
+ * few multi-row statements: a 500-mutation push is a handful of queries, not 1,500). Handlers run in this
+ * table's order, so a type may depend only on types above it. Adding a type (offline QRIS) is one schema in the
+ * contract and one entry here.
+ */
+const handlers: { [T in MutationType]: Handler<T> } = {
+  'sale.created': applySales,
   'payment.cash': applyCash,
-  'payment.qris': linkQris,
-  'payment.offline_qris': recordOffline,
-  'payment.cancel_requested': recordCancel,
-  'shift.closed': recordShiftClosed,
+  'payment.qris': each(linkQris),
+  'payment.offline_qris': each(recordOffline),
+  'payment.cancel_requested': each(recordCancel),
+  'shift.closed': each(recordShiftClosed),
 };
 
 async function recordShiftClosed(a: Apply, body: ShiftReportRequest): Promise<Outcome> {
@@ -111,65 +124,104 @@ async function recordOffline(a: Apply, p: OfflineQrisPaymentPayload): Promise<Ou
   return { outcome: r.outcome, entityId: p.payment_id };
 }
 
-async function applySale(a: Apply, s: z.output<typeof SaleCreatedPayloadSchema>): Promise<Outcome> {
-  const created = await insertSaleIfAbsent(a.trx, {
-    id: s.sale_id,
-    store_id: a.device.store_id,
-    device_id: a.device.id,
-    subtotal: s.subtotal,
-    discount_kind: s.discount_kind,
-    discount_value: s.discount_value,
-    discount_amount: s.discount_amount,
-    total: s.total,
-    cashier: s.cashier,
-    client_created_at: s.created_at,
-    received_at: a.receivedAt,
-  });
-  if (!created) {
-    const existing = await getSaleSummary(a.trx, s.sale_id);
-    if (existing?.store_id !== a.device.store_id)
-      return reject(s.sale_id, 'CONFLICT', 'this sale id is already in use');
-    if (existing.total !== s.total || existing.subtotal !== s.subtotal) {
-      return reject(s.sale_id, 'CONFLICT', 'this sale was already synced with different amounts');
-    }
-    return { outcome: 'noop', entityId: s.sale_id, detail: 'sale already synced' };
-  }
-  await insertSaleLines(
+async function applySales(a: Apply, items: Item<'sale.created'>[]): Promise<Outcome[]> {
+  const created = await insertSalesIfAbsent(
     a.trx,
-    s.lines.map((l, i) => ({
-      id: l.line_id,
-      sale_id: s.sale_id,
-      line_no: i + 1,
-      product_id: l.product_id,
-      sku: l.sku,
-      name: l.name,
-      qty: l.qty,
-      unit_price: l.unit_price,
-      line_total: l.line_total,
+    dedupe(items, (it) => it.p.sale_id).map(({ p: s }) => ({
+      id: s.sale_id,
+      store_id: a.device.store_id,
+      device_id: a.device.id,
+      subtotal: s.subtotal,
+      discount_kind: s.discount_kind,
+      discount_value: s.discount_value,
+      discount_amount: s.discount_amount,
+      total: s.total,
+      cashier: s.cashier,
+      client_created_at: s.created_at,
+      received_at: a.receivedAt,
     })),
   );
-  return { outcome: 'applied', entityId: s.sale_id };
+  const existing = await getSaleSummaries(
+    a.trx,
+    items.filter((it) => !created.has(it.p.sale_id)).map((it) => it.p.sale_id),
+  );
+  const lines: NewSaleLine[] = [];
+  const claimed = new Map<string, { total: number; subtotal: number }>();
+  const out: Outcome[] = [];
+  for (const { p: s } of items) {
+    if (created.has(s.sale_id) && !claimed.has(s.sale_id)) {
+      claimed.set(s.sale_id, s);
+      lines.push(
+        ...s.lines.map((l, i) => ({
+          id: l.line_id,
+          sale_id: s.sale_id,
+          line_no: i + 1,
+          product_id: l.product_id,
+          sku: l.sku,
+          name: l.name,
+          qty: l.qty,
+          unit_price: l.unit_price,
+          line_total: l.line_total,
+        })),
+      );
+      out.push({ outcome: 'applied', entityId: s.sale_id });
+      continue;
+    }
+    const mine = claimed.get(s.sale_id);
+    const e = mine ? { store_id: a.device.store_id, ...mine } : existing.get(s.sale_id);
+    if (e?.store_id !== a.device.store_id) out.push(reject(s.sale_id, 'CONFLICT', 'this sale id is already in use'));
+    else if (e.total !== s.total || e.subtotal !== s.subtotal) {
+      out.push(reject(s.sale_id, 'CONFLICT', 'this sale was already synced with different amounts'));
+    } else out.push({ outcome: 'noop', entityId: s.sale_id, detail: 'sale already synced' });
+  }
+  await insertSaleLinesBulk(a.trx, lines);
+  return out;
 }
 
-async function applyCash(a: Apply, p: z.output<typeof CashPaymentPayloadSchema>): Promise<Outcome> {
-  const created = await insertCashPaymentIfAbsent(a.trx, {
-    id: p.payment_id,
-    sale_id: p.sale_id,
-    store_id: a.device.store_id,
-    device_id: a.device.id,
-    amount: p.amount,
-    tendered: p.tendered,
-    change_due: p.change,
-    client_paid_at: p.paid_at,
-    client_created_at: p.created_at,
-    received_at: a.receivedAt,
+async function applyCash(a: Apply, items: Item<'payment.cash'>[]): Promise<Outcome[]> {
+  const created = await insertCashPaymentsIfAbsent(
+    a.trx,
+    dedupe(items, (it) => it.p.payment_id).map(({ p }) => ({
+      id: p.payment_id,
+      sale_id: p.sale_id,
+      store_id: a.device.store_id,
+      device_id: a.device.id,
+      amount: p.amount,
+      tendered: p.tendered,
+      change_due: p.change,
+      client_paid_at: p.paid_at,
+      client_created_at: p.created_at,
+      received_at: a.receivedAt,
+    })),
+  );
+  const existing = await getCashPaymentSummaries(
+    a.trx,
+    items.filter((it) => !created.has(it.p.payment_id)).map((it) => it.p.payment_id),
+  );
+  const claimed = new Map<string, { sale_id: string; amount: number }>();
+  return items.map(({ p }): Outcome => {
+    if (created.has(p.payment_id) && !claimed.has(p.payment_id)) {
+      claimed.set(p.payment_id, p);
+      return { outcome: 'applied', entityId: p.payment_id };
+    }
+    const mine = claimed.get(p.payment_id);
+    const e = mine ? { store_id: a.device.store_id, ...mine } : existing.get(p.payment_id);
+    if (e?.store_id !== a.device.store_id || e.sale_id !== p.sale_id || e.amount !== p.amount) {
+      return reject(p.payment_id, 'CONFLICT', 'this payment id is already in use with other contents');
+    }
+    return { outcome: 'noop', entityId: p.payment_id, detail: 'payment already synced' };
   });
-  if (created) return { outcome: 'applied', entityId: p.payment_id };
-  const existing = await getCashPaymentSummary(a.trx, p.payment_id);
-  if (existing?.store_id !== a.device.store_id || existing.sale_id !== p.sale_id || existing.amount !== p.amount) {
-    return reject(p.payment_id, 'CONFLICT', 'this payment id is already in use with other contents');
-  }
-  return { outcome: 'noop', entityId: p.payment_id, detail: 'payment already synced' };
+}
+
+/** The first of each key: a sale re-sent under a new id in the same batch is inserted once. */
+function dedupe<T>(xs: T[], key: (x: T) => string): T[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => {
+    const k = key(x);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /**
@@ -206,20 +258,36 @@ async function recordCancel(a: Apply, c: z.output<typeof LocalCancelPayloadSchem
   };
 }
 
-async function applyOne(a: Apply, m: PushMutation): Promise<Outcome> {
+type Parsed = { m: PushMutation; type: MutationType; p: unknown } | { m: PushMutation; rejected: Outcome };
+
+function parseOne(m: PushMutation): Parsed {
   if (!Object.hasOwn(MUTATION_PAYLOADS, m.type)) {
-    return reject(null, 'NOT_SUPPORTED', `this server does not know mutations of type ${m.type.slice(0, 64)}`);
+    return { m, rejected: reject(null, 'NOT_SUPPORTED', `this server does not know mutations of type ${m.type}`) };
   }
   const type = m.type as MutationType;
   const parsed = MUTATION_PAYLOADS[type].safeParse(m.payload);
-  if (!parsed.success) {
-    const msg = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-      .join('; ');
-    return reject(null, 'INVALID_INPUT', `${type}: ${msg}`.slice(0, 500));
+  if (parsed.success) return { m, type, p: parsed.data };
+  const msg = parsed.error.issues
+    .slice(0, 3)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+  return { m, rejected: reject(null, 'INVALID_INPUT', `${type}: ${msg}`.slice(0, 500)) };
+}
+
+/** Outcomes of a batch, in mutation order. */
+async function applyAll(a: Apply, mutations: PushMutation[]): Promise<Outcome[]> {
+  const parsed = mutations.map(parseOne);
+  const outcomes = new Map<number, Outcome>();
+  for (const p of parsed) if ('rejected' in p) outcomes.set(p.m.mutation_id, p.rejected);
+  for (const type of Object.keys(handlers) as MutationType[]) {
+    const items = parsed.filter((p): p is Extract<Parsed, { type: MutationType }> => 'type' in p && p.type === type);
+    if (items.length === 0) continue;
+    const res = await (handlers[type] as Handler<MutationType>)(a, items as Item<MutationType>[]);
+    items.forEach((it, i) => {
+      outcomes.set(it.m.mutation_id, res[i]!);
+    });
   }
-  return (handlers[type] as (a: Apply, p: unknown) => Promise<Outcome>)(a, parsed.data);
+  return mutations.map((m) => outcomes.get(m.mutation_id)!);
 }
 
 const encodeRejection = (code: string, message: string) => `${code}: ${message}`;
@@ -258,8 +326,9 @@ export async function pushMutations(
 
     const a: Apply = { ctx, trx, device, receivedAt, skewMs: skew, published };
     const log: NewSyncMutation[] = [];
-    for (const m of fresh) {
-      const o = await applyOne(a, m);
+    const outcomes = await applyAll(a, fresh);
+    for (const [i, m] of fresh.entries()) {
+      const o = outcomes[i]!;
       log.push({
         device_id: device.id,
         mutation_id: m.mutation_id,

@@ -9,6 +9,8 @@ UPDATE outbox SET mutation_id = (
   WHERE o2.created_at < outbox.created_at OR (o2.created_at = outbox.created_at AND o2.id <= outbox.id)
 );
 CREATE UNIQUE INDEX outbox_mutation ON outbox (mutation_id);
+-- The drain reads the oldest unparked entries in mutation order: an index in that order, not a sort per batch.
+CREATE INDEX outbox_queue ON outbox (parked, mutation_id);
 -- A row without an id could never be sent in order: refuse it rather than let it block the queue.
 CREATE TRIGGER outbox_mutation_required BEFORE INSERT ON outbox WHEN NEW.mutation_id IS NULL
 BEGIN
