@@ -41,6 +41,8 @@ describe('payments through the sandboxes', () => {
       expect(frame.kind === 'event' && frame.event.store_id).toBe(till.storeId);
       const after = await till.request('GET', `/v1/payments/${body.payment_id}`);
       expect(after.body.status).toBe('paid');
+      // The wallet the sandbox payer used (Xendit payment_detail.source, Midtrans issuer), for the receipt.
+      expect(after.body.payer_wallet).toBe(provider === 'xendit' ? 'DANA' : 'gopay');
       // The other store's socket saw its hello and nothing else.
       await other.createPayment(1); // an event of its own proves its socket is live and ordered
       await theirs.waitFor((f) => f.kind === 'event');

@@ -55,6 +55,8 @@ export interface PaymentsTable {
   check_failures: Generated<number>;
   /** Until when one server instance holds the right to create this payment at its provider. */
   create_claimed_until: number | null;
+  /** The wallet or bank app that paid, when the provider says; printed on the receipt. */
+  payer_wallet: string | null;
 }
 
 export interface WebhookEventsTable {

@@ -11,3 +11,8 @@ export const identifier = (min = 1) =>
     .min(min)
     .max(200)
     .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+
+/** A short label from a provider we only display (a wallet name): unreadable or odd values become null. */
+export function displayLabel(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 && v.length <= 60 && !/\p{Cc}/u.test(v) ? v : null;
+}

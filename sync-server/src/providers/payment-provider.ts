@@ -38,6 +38,8 @@ export type ProviderPaymentState = {
   paymentRef: string | null;
   /** For refund statuses, the total refunded so far when the provider says. */
   refundedAmount?: Rupiah | null;
+  /** The wallet or bank app that paid, when the provider says. */
+  payerWallet?: string | null;
 };
 
 export type ParsedWebhook = {
@@ -60,6 +62,8 @@ export type ParsedWebhook = {
   refundedAmount?: Rupiah | null;
   /** When the provider says it happened, UTC epoch ms, if it says. */
   occurredAt: number | null;
+  /** The wallet or bank app that paid (Xendit payment_detail.source, Midtrans issuer), when the provider says. */
+  payerWallet?: string | null;
   /**
    * A payment to a store's STATIC QR (an offline QRIS sale, derived by the till), rather than to one of our
    * dynamic QRs: `providerRef` then names the static QR, and the payment is matched to the till's offline sale.

@@ -30,6 +30,8 @@ export type Change = {
   paymentRef?: string | null;
   /** For refund statuses: the total refunded so far. */
   refundedAmount?: Rupiah | null;
+  /** The wallet or bank app that paid, when the provider says. */
+  payerWallet?: string | null;
   source: ChangeSource;
   /**
    * The provider's own status read, which is its whole truth: a step it implies is applied with it (a refund
@@ -66,6 +68,7 @@ export function toView(p: PaymentRow): PaymentView {
     expires_at: p.expires_at,
     paid_at: p.paid_at,
     refunded_amount: p.refunded_amount,
+    payer_wallet: p.payer_wallet,
     created_at: p.created_at,
     updated_at: p.updated_at,
   };
@@ -159,10 +162,14 @@ async function applyOne(
       await record('applied', null, row.id);
       return { outcome: 'applied', row: next };
     }
-    // A duplicate paid may still tell us the provider's payment id (needed for refunds) if we lacked it.
-    if (change.paymentRef && !row.payment_ref) {
-      next = { ...row, payment_ref: change.paymentRef };
-      await updatePayment(trx, row.id, { payment_ref: change.paymentRef });
+    // A duplicate paid may still tell us the provider's payment id (needed for refunds) or the payer's wallet.
+    const fill = {
+      ...(change.paymentRef && !row.payment_ref ? { payment_ref: change.paymentRef } : {}),
+      ...(change.payerWallet && !row.payer_wallet ? { payer_wallet: change.payerWallet } : {}),
+    };
+    if (Object.keys(fill).length > 0) {
+      next = { ...row, ...fill };
+      await updatePayment(trx, row.id, fill);
     }
     await record('duplicate', null, row.id);
     return { outcome: 'duplicate', row: next };
@@ -201,6 +208,7 @@ async function applyOne(
     late: t.late || amountMismatch || row.late === 1 ? 1 : 0,
     paid_at: t.next === 'paid' ? (change.paidAt ?? now) : row.paid_at,
     payment_ref: change.paymentRef ?? row.payment_ref,
+    payer_wallet: t.next === 'paid' ? (change.payerWallet ?? row.payer_wallet) : row.payer_wallet,
     refunded_amount:
       t.next === 'refunded'
         ? row.amount
@@ -217,6 +225,7 @@ async function applyOne(
     late: next.late,
     paid_at: next.paid_at,
     payment_ref: next.payment_ref,
+    payer_wallet: next.payer_wallet,
     refunded_amount: next.refunded_amount,
     next_check_at: next.next_check_at,
     create_claimed_until: null,
@@ -290,6 +299,7 @@ export function readChange(state: ProviderPaymentState & { status: PaymentStatus
     paidAt: state.paidAt,
     paymentRef: state.paymentRef,
     refundedAmount: state.refundedAmount ?? null,
+    payerWallet: state.payerWallet ?? null,
     source,
     authoritative: true,
   };
@@ -303,6 +313,7 @@ export function webhookChange(parsed: ParsedWebhook, webhookEventId: number): Ch
     paidAt: parsed.occurredAt,
     paymentRef: parsed.paymentRef,
     refundedAmount: parsed.refundedAmount ?? null,
+    payerWallet: parsed.payerWallet ?? null,
     providerRef: parsed.providerRefVouched ? null : parsed.providerRef,
     source: 'webhook',
     webhookEventId,

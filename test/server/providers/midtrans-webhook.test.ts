@@ -88,6 +88,7 @@ describe('Midtrans sample notifications re-signed with a test key', () => {
       status: 'paid',
       amount: 5539,
       occurredAt: Date.UTC(2021, 5, 23, 7, 6, 48), // 14:06:48 WIB
+      payerWallet: 'gopay',
     });
   });
 

@@ -58,6 +58,7 @@ describe('Xendit parseWebhook on the reference bodies', () => {
       status: 'paid',
       amount: 10000,
       occurredAt: Date.parse('2022-10-22T06:30:05.86474Z'),
+      payerWallet: 'GOPAY',
     });
   });
 
@@ -71,6 +72,7 @@ describe('Xendit parseWebhook on the reference bodies', () => {
       status: 'paid',
       amount: 10000,
       occurredAt: Date.parse('2020-01-08T18:18:18.857Z'),
+      payerWallet: null,
     });
   });
 
@@ -84,6 +86,7 @@ describe('Xendit parseWebhook on the reference bodies', () => {
       status: 'paid',
       amount: 10000,
       occurredAt: Date.parse('2026-01-03T05:41:02.419127Z'),
+      payerWallet: 'BNI',
     });
   });
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { type Rupiah, rupiah } from '../../../../shared/money.ts';
 import { mapMidtransStatus } from '../../../../shared/payment-status.ts';
-import { identifier } from '../identifier.ts';
+import { displayLabel, identifier } from '../identifier.ts';
 import type { ParsedWebhook, ProviderPaymentState } from '../payment-provider.ts';
 
 export type MidtransAcquirer = 'gopay' | 'airpay shopee';
@@ -212,6 +212,9 @@ export function toPaymentState(s: StatusResponse): ProviderPaymentState {
     paidAt: moneyIn && s.settlement_time ? fromWib(s.settlement_time) : null,
     // Midtrans refunds by order_id; its transaction_id is still the one id of the money movement.
     paymentRef: moneyIn ? s.transaction_id : null,
+    ...(moneyIn && displayLabel((s as { issuer?: unknown }).issuer)
+      ? { payerWallet: displayLabel((s as { issuer?: unknown }).issuer) }
+      : {}),
     ...(isRefund(s) ? { refundedAmount: refundedTotal(s) } : {}),
   };
 }
@@ -275,6 +278,8 @@ export function toParsedWebhook(n: Notification): ParsedWebhook {
     status: mapMidtransStatus(n),
     amount: fromMidtransAmount(n.gross_amount),
     occurredAt: occurredAt(n),
+    // QRIS notifications name the payer's wallet as `issuer` (reference §2.4).
+    payerWallet: displayLabel((n as { issuer?: unknown }).issuer),
   };
   if (isRefund(n)) parsed.refundedAmount = refundedTotal(n);
   return parsed;

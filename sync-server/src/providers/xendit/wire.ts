@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type Rupiah, rupiah } from '../../../../shared/money.ts';
 import { mapXenditQrPaymentStatus } from '../../../../shared/payment-status.ts';
 import { describeQris } from '../../../../shared/qris/index.ts';
-import { identifier } from '../identifier.ts';
+import { displayLabel, identifier } from '../identifier.ts';
 import type { CreatedQr, ParsedWebhook, ProviderPaymentState, RefundResult } from '../payment-provider.ts';
 
 export const XENDIT_API_VERSION = '2022-07-31';
@@ -211,6 +211,7 @@ export function toParsedWebhook({ version, body }: QrPaymentCallback): ParsedWeb
       status: mapXenditQrPaymentStatus(d.status),
       amount: fromXenditAmount(d.amount),
       occurredAt: parseTime(d.created) ?? parseTime(body.created),
+      payerWallet: displayLabel((d as { payment_detail?: { source?: unknown } }).payment_detail?.source),
       ...(d.type === 'STATIC'
         ? { staticQr: { reference: d.qr_string ? describeQris(d.qr_string).additional.referenceLabel : null } }
         : {}),
@@ -225,5 +226,7 @@ export function toParsedWebhook({ version, body }: QrPaymentCallback): ParsedWeb
     status: mapXenditQrPaymentStatus(body.status),
     amount: fromXenditAmount(body.amount),
     occurredAt: parseTime(body.created),
+    // X-C, a live V1 capture, says payment_details (plural).
+    payerWallet: displayLabel((body as { payment_details?: { source?: unknown } }).payment_details?.source),
   };
 }
