@@ -51,7 +51,8 @@ beforeAll(async () => {
         platform: 'node',
         format: 'esm',
         target: 'node24',
-        external: ['better-sqlite3', 'pg-native'],
+        // pg-listen's pg-format reads __dirname, which an ESM bundle does not have: load those from node_modules.
+        external: ['better-sqlite3', 'pg-native', 'pg-listen'],
         banner: { js: banner },
         logLevel: 'warning',
       }),
