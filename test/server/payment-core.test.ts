@@ -198,6 +198,40 @@ describe('forged and swapped Midtrans notifications', () => {
   });
 });
 
+describe('identifiers with control characters', () => {
+  it('answers a signed notification whose ids carry a NUL byte with 400 and keeps the raw delivery', async () => {
+    const body = signedMidtrans(
+      {
+        transaction_time: '2026-12-04 10:00:00',
+        transaction_status: 'settlement',
+        transaction_id: 'tx\u0000evil',
+        status_message: 'midtrans payment notification',
+        status_code: '200',
+        payment_type: 'qris',
+        order_id: 'order\u0000evil',
+        merchant_id: 'G1',
+        gross_amount: '1000.00',
+        fraud_status: 'accept',
+        currency: 'IDR',
+      },
+      sys.sandboxes.midtransServerKey,
+    );
+    for (let i = 0; i < 2; i++) {
+      // Midtrans retries a failed delivery: every retry gets the same typed 4xx, never a 500.
+      const r = await postWebhook(sys, 'midtrans', body);
+      expect(r).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT' } } });
+    }
+    const rows = await db()
+      .selectFrom('webhook_events')
+      .select(['raw_body', 'outcome'])
+      .orderBy('id', 'desc')
+      .limit(2)
+      .execute();
+    expect(rows.map((r) => r.outcome)).toEqual(['invalid', 'invalid']);
+    expect(Buffer.from(rows[0]!.raw_body).equals(Buffer.from(body))).toBe(true);
+  });
+});
+
 describe('a refund delivered before its settlement', () => {
   it('is confirmed, parked, and applied once the settlement arrives', async () => {
     const s = await startTestSystem();
