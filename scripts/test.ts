@@ -62,6 +62,8 @@ function playwright(): void {
   }
   const { stats } = JSON.parse(readFileSync(file, 'utf8')) as PwStats;
   const failed = stats.unexpected + (exit !== 0 && stats.unexpected === 0 ? 1 : 0);
+  if (stats.flaky > 0)
+    console.log(`playwright: ${stats.flaky} spec(s) passed only on their retry (flaky): see the list above`);
   tallies.push({ label: 'playwright', passed: stats.expected + stats.flaky, failed, exit });
 }
 

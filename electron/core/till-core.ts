@@ -148,12 +148,16 @@ export class TillCore {
       api: () => this.#api,
       now: this.#now,
       log: this.log,
-      onChange: () => this.#publishStatus(),
+      onChange: () => {
+        this.#publishStatus();
+        this.counter.syncChanged();
+      },
       onReachability: (ok) => (ok ? this.#monitor.requestOk() : this.#monitor.requestFailed()),
     });
     this.counter = new Counter({
       db: this.db,
       events: this.events,
+      outboxChanged: () => this.#pusher.kick(),
       log: this.log,
       now: this.#now,
       config: () => this.#config,

@@ -59,6 +59,8 @@ export type CounterHost = {
   fetch?: typeof fetch;
   /** Tests swap the transport (e.g. to count sends); default: from the printer configuration. */
   transport?: (p: PrinterView) => PrinterTransport | null;
+  /** Something was added to the outbox (a closed shift's report): send it now rather than at the next drain. */
+  outboxChanged?: () => void;
 };
 
 const MONEY_IN = new Set(['paid', 'unverified', 'needs_review']);
@@ -73,7 +75,8 @@ export class Counter {
   #displaySaleId: string | null = null;
   #printing: Promise<void> = Promise.resolve();
   #lastAutoRetry = 0;
-  #delivering: Promise<void> | null = null;
+  /** Whether the shown shift's report had reached the server, as last told to the screen. */
+  #shownSynced: boolean | null = null;
 
   constructor(h: CounterHost) {
     this.#h = h;
@@ -218,6 +221,18 @@ export class Counter {
 
   // ----------------------------------------------------------------------------------------------- shifts
 
+  /**
+   * The outbox drain calls this after it changed something: a closed shift whose report has just reached the
+   * server is shown as synced.
+   */
+  syncChanged(): void {
+    if (!this.#h.db.open) return;
+    const s = this.currentShift();
+    const synced = s?.synced ?? null;
+    if (s && synced !== this.#shownSynced) this.#h.events.emit(COUNTER_EVENTS.shiftChanged, s);
+    this.#shownSynced = synced;
+  }
+
   currentShift(): ShiftView | null {
     const db = this.#h.db;
     const open = getOpenShift(db);
@@ -297,6 +312,7 @@ export class Counter {
       insertPrintJob(db, { id: newId(), kind: 'shift_report', refId: shift.id, paperMm: printer.paperMm, bytes }, now);
       void this.flushPrints();
     }
+    this.#h.outboxChanged?.();
     const v = this.#shiftView(shift);
     this.#h.events.emit(COUNTER_EVENTS.shiftChanged, v);
     return v;

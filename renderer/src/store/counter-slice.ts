@@ -33,7 +33,7 @@ export const createCounterSlice: Slice<CounterSlice> = (api) => (set, get) => ({
     set({
       ...(p.ok ? { printer: p.data } : {}),
       ...(q.ok ? { printQueue: q.data } : {}),
-      ...(s.ok ? { shift: s.data } : {}),
+      ...(s.ok ? { shift: keepSynced(get().shift, s.data) } : {}),
     });
   },
 
@@ -75,7 +75,7 @@ export const createCounterSlice: Slice<CounterSlice> = (api) => (set, get) => ({
     if (countedCash === null || get().counterBusy || get().shift?.status !== 'open') return;
     set({ counterBusy: true, counterError: null });
     const r = await safe(api.closeShift({ countedCash }));
-    if (r.ok) set({ shift: r.data, counterBusy: false, countedInput: '' });
+    if (r.ok) set({ shift: keepSynced(get().shift, r.data), counterBusy: false, countedInput: '' });
     else set({ counterBusy: false, counterError: toUiError(r.error) });
   },
 
@@ -93,6 +93,17 @@ export const createCounterSlice: Slice<CounterSlice> = (api) => (set, get) => ({
 
   onPrintQueue: (printQueue) => set({ printQueue }),
   onShift: (shift: ShiftView | null) => {
-    if (shift) set({ shift });
+    if (shift) set({ shift: keepSynced(get().shift, shift) });
   },
 });
+
+/**
+ * A closed shift's report only ever goes from "waiting" to "on the server". The push event that says so can
+ * overtake the answer to the close itself (two channels), so an older view never takes `synced` back.
+ */
+function keepSynced(current: ShiftView | null, incoming: ShiftView | null): ShiftView | null {
+  if (current && incoming && current.id === incoming.id && current.status === 'closed' && current.synced) {
+    return incoming.status === 'closed' && !incoming.synced ? { ...incoming, synced: true } : incoming;
+  }
+  return incoming;
+}

@@ -11,6 +11,7 @@ import { SyncPusher } from '../../../electron/core/sync/pusher.ts';
 import type { PushResult, ServerApi } from '../../../electron/core/sync/server-api.ts';
 import type { TillCore } from '../../../electron/core/till-core.ts';
 import { type System, startSystem } from '../../../scripts/system.ts';
+import { COUNTER_EVENTS } from '../../../shared/counter.ts';
 import { newId } from '../../../shared/ids.ts';
 import type { ConnectionState } from '../../../shared/ipc.ts';
 import { storeSalesTotals } from '../../../sync-server/src/repos/synced-sales-repo.ts';
@@ -309,5 +310,37 @@ describe('offline detection', () => {
     expect(m.state).toBe('offline');
     m.requestOk();
     expect(m.state).toBe('online');
+  });
+});
+
+describe('a closed shift', () => {
+  it('reaches the server through the same drain, and the shift shows as synced once it is there', async () => {
+    const sys = await system();
+    const { core } = await tillFor(sys);
+    const shown: boolean[] = [];
+    core.events.subscribe((name, payload) => {
+      const s = payload as { synced?: boolean } | null;
+      if (name === COUNTER_EVENTS.shiftChanged && s) shown.push(Boolean(s.synced));
+    });
+    core.start();
+    try {
+      core.counter.openShift({ openingFloat: 100_000 });
+      const sale = cashSale(core, 1);
+      await core.payCash({ saleId: sale.id, tendered: sale.total });
+      await until(() => listOutbox(core.db).length === 0);
+      const closed = core.counter.closeShift({ countedCash: 99_000 + sale.total });
+      await until(() => core.counter.currentShift()?.synced === true);
+      expect(listParked(core.db)).toEqual([]);
+      // The screen was told, not only the database.
+      expect(shown.at(-1)).toBe(true);
+      const device = await sys.server.ctx.database.db
+        .selectFrom('shifts')
+        .selectAll()
+        .where('id', '=', closed.id)
+        .executeTakeFirst();
+      expect(device).toMatchObject({ counted_cash: 99_000 + sale.total, difference: -1_000 });
+    } finally {
+      core.close();
+    }
   });
 });

@@ -81,6 +81,19 @@ describe('shift', () => {
     expect(s().countedInput).toBe('');
   });
 
+  it('keeps a report shown as on the server when an older view of the closed shift arrives after it', async () => {
+    s().setFloatInput('Rp 100.000');
+    await s().openShift();
+    s().setCountedInput('Rp 100.000');
+    await s().closeShift();
+    const closed = s().shift!;
+    expect(closed.synced).toBe(false);
+    // The push event (report on the server) overtakes the answer to the close: the answer must not undo it.
+    api.emit('shift:changed', { ...closed, synced: true });
+    api.emit('shift:changed', { ...closed, synced: false });
+    expect(s().shift?.synced).toBe(true);
+  });
+
   it('does not call the core with an unreadable amount, and shows a refusal', async () => {
     s().setFloatInput('dua ratus');
     await s().openShift();
