@@ -459,7 +459,10 @@ export class TillCore {
       clearOfflineSetup(this.db);
       this.#offers.clear();
       this.#offlineFetchedAt = 0;
-      this.#conn = { state: 'offline', lastError: null, clockSkewMs: null };
+      this.#conn = { state: 'connecting', lastError: null, clockSkewMs: null };
+      // The monitor's evidence was about the old server: without this it could stay "online" inside while the
+      // screen says otherwise, and never tell the screen when the new server answers.
+      this.#monitor.restart();
       this.#httpError = null;
       this.#rebuildApi();
       this.#restartLink();

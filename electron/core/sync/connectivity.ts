@@ -64,6 +64,14 @@ export class ConnectivityMonitor {
     }
   }
 
+  /** Another server (or token) is another connection: forget the evidence about the old one and start over. */
+  restart(): void {
+    this.#clearTimer();
+    this.#socketUp = false;
+    this.#failures = 0;
+    this.#set('connecting');
+  }
+
   stop(): void {
     this.#clearTimer();
   }

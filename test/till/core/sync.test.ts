@@ -297,6 +297,19 @@ describe('offline detection', () => {
     expect(seen).toEqual(['online', 'offline', 'online']);
   });
 
+  it('starts over for another server: the new server answering turns it online, whatever the old one did', () => {
+    vi.useFakeTimers();
+    const seen: ConnectionState[] = [];
+    const m = new ConnectivityMonitor({ onChange: (s) => seen.push(s), downAfterMs: 4_000, upAfterMs: 1_500 });
+    m.socket(true); // the first server: online
+    m.socket(false); // switched to an address that refuses the socket, within the grace period
+    m.restart();
+    expect(m.state).toBe('connecting');
+    m.socket(true); // back to a server that answers
+    expect(m.state).toBe('online');
+    expect(seen).toEqual(['online', 'connecting', 'online']);
+  });
+
   it('goes offline after consecutive failed requests even while the socket looks up, and back on success', () => {
     vi.useFakeTimers();
     const m = new ConnectivityMonitor({ onChange: () => {}, failuresToOffline: 2 });
