@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatRupiah } from '../../shared/money.ts';
 import { ProviderIdSchema } from '../../shared/schemas/sync-api.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, maskedConfig } from './config.ts';
@@ -150,7 +151,7 @@ async function main(argv: string[]): Promise<void> {
         fail(`no store ${values.store} in ${where(config)}`);
       }
       process.stdout.write(
-        `store ${values.store}: offline QRIS up to Rp ${amount} each, Rp ${unverified} unverified per till\n`,
+        `store ${values.store}: offline QRIS up to ${formatRupiah(amount)} each, ${formatRupiah(unverified)} unverified per till\n`,
       );
     } else {
       fail(
