@@ -3,7 +3,8 @@
  * stream. Every insert is keyed by the till's client id and ignores a conflict, so the caller learns whether
  * this call created the row without a failed statement aborting its (PostgreSQL) transaction.
  */
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
+import type { DB } from '../db/schema.ts';
 import '../db/schema-sync.ts';
 import type { NewCashPayment, NewSale, NewSaleLine, NewSyncMutation } from '../db/schema-sync.ts';
 import type { Executor } from './executor.ts';
@@ -114,20 +115,31 @@ const chunks = <T>(xs: T[]): T[][] => {
   return out;
 };
 
-/** Inserts the sales that do not exist yet, in a few statements; returns the ids this call created. */
-export async function insertSalesIfAbsent(db: Executor, rows: NewSale[]): Promise<Set<string>> {
+/**
+ * Inserts the rows whose `id` does not exist yet, in a few multi-row statements; returns the ids this call
+ * created (a replayed or overlapping push creates nothing twice).
+ */
+async function insertNewById<T extends 'sales' | 'sale_lines' | 'cash_payments'>(
+  db: Executor,
+  table: T,
+  rows: Insertable<DB[T]>[],
+): Promise<Set<string>> {
   const created = new Set<string>();
   for (const part of chunks(rows)) {
-    const r = await db
-      .insertInto('sales')
-      .values(part)
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .execute();
+    // Kysely cannot narrow a union of tables; all three are keyed by a text `id`.
+    const r = (await db
+      .insertInto(table)
+      .values(part as never)
+      .onConflict((oc) => oc.column('id' as never).doNothing())
+      .returning('id' as never)
+      .execute()) as unknown as { id: string }[];
     for (const x of r) created.add(x.id);
   }
   return created;
 }
+
+/** Inserts the sales that do not exist yet; returns the ids this call created. */
+export const insertSalesIfAbsent = (db: Executor, rows: NewSale[]) => insertNewById(db, 'sales', rows);
 
 export async function getSaleSummaries(
   db: Executor,
@@ -146,28 +158,11 @@ export async function getSaleSummaries(
 }
 
 export async function insertSaleLinesBulk(db: Executor, lines: NewSaleLine[]): Promise<void> {
-  for (const part of chunks(lines)) {
-    await db
-      .insertInto('sale_lines')
-      .values(part)
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-  }
+  await insertNewById(db, 'sale_lines', lines);
 }
 
-export async function insertCashPaymentsIfAbsent(db: Executor, rows: NewCashPayment[]): Promise<Set<string>> {
-  const created = new Set<string>();
-  for (const part of chunks(rows)) {
-    const r = await db
-      .insertInto('cash_payments')
-      .values(part)
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .execute();
-    for (const x of r) created.add(x.id);
-  }
-  return created;
-}
+export const insertCashPaymentsIfAbsent = (db: Executor, rows: NewCashPayment[]) =>
+  insertNewById(db, 'cash_payments', rows);
 
 export async function getCashPaymentSummaries(
   db: Executor,
