@@ -12,7 +12,7 @@
 import type { Rupiah } from '../../../shared/money.ts';
 import { isMoneyIn, type PaymentStatus, transition } from '../../../shared/payment-status.ts';
 import type { PaymentView, ProviderId } from '../../../shared/schemas/sync-api.ts';
-import type { PaymentRow } from '../db/schema.ts';
+import type { PaymentRow, PaymentUpdate } from '../db/schema.ts';
 import type { ParsedWebhook, ProviderPaymentState } from '../providers/payment-provider.ts';
 import type { Executor } from '../repos/executor.ts';
 import { getPaymentForUpdate, updatePayment } from '../repos/payments-repo.ts';
@@ -107,98 +107,118 @@ export async function applyOrPark(
   return r;
 }
 
-async function applyOne(
-  ctx: ServerContext,
-  trx: Executor,
-  row: PaymentRow | null,
-  change: Change,
-  published: Published,
-): Promise<{ outcome: Outcome; row: PaymentRow | null }> {
-  const now = ctx.now();
-  const record = async (outcome: string, detail: string | null, paymentId: string | null) => {
-    if (change.webhookEventId === undefined) return;
-    await setWebhookOutcome(trx, change.webhookEventId, {
-      outcome,
-      // A refused event gives up its identity, so the genuine event it imitated is still taken when it comes.
-      ...(outcome === 'rejected' ? { event_key: null } : {}),
-      ...(paymentId === null ? {} : { payment_id: paymentId }),
-      detail,
-      processed_at: now,
-    });
-  };
+/** What a change does to a payment, decided without touching the database (`decide`). */
+export type Decision = {
+  outcome: Outcome;
+  /** The payment as it ends up (the row unchanged when nothing applies; null when there is no payment). */
+  row: PaymentRow | null;
+  /** The payment's columns to write, or null when nothing is written to it. */
+  patch: PaymentUpdate | null;
+  /** Views to append for the store's tills, in order (two when a read implies a step in between). */
+  events: PaymentRow[];
+  /** Status changes to count, in order. */
+  changes: PaymentStatus[];
+  /** What to record on the stored webhook, when the change comes from one. */
+  record: { outcome: string; detail: string | null; paymentId: string | null } | null;
+  /** A status ahead of the payment that nobody will re-try (not from a stored webhook): worth a warning. */
+  unparkedEarly?: boolean;
+};
+
+/**
+ * The lattice applied to one change, in memory: the single place that decides what a change does. `applyOne`
+ * writes a decision at once; the webhook batch (webhook-batch.ts) writes many decisions in a few statements.
+ */
+export function decide(row: PaymentRow | null, change: Change, now: number): Decision {
+  const fromWebhook = change.webhookEventId !== undefined;
+  const rec = (outcome: string, detail: string | null, paymentId: string | null): Decision['record'] =>
+    fromWebhook ? { outcome, detail, paymentId } : null;
+  const unchanged = (outcome: Outcome, r: PaymentRow | null, record: Decision['record']): Decision => ({
+    outcome,
+    row: r,
+    patch: null,
+    events: [],
+    changes: [],
+    record,
+  });
 
   if (!row) {
     // The provider can be faster than our own write, and an offline payment's notification can arrive before
     // the till has synced the sale: keep it and apply it when the payment arrives.
-    if (change.webhookEventId === undefined) return { outcome: 'unknown_payment', row: null };
-    await record('parked', 'unknown payment', null);
-    return { outcome: 'parked', row: null };
+    if (!fromWebhook) return unchanged('unknown_payment', null, null);
+    return unchanged('parked', null, rec('parked', 'unknown payment', null));
   }
-  if (change.providerRef != null && row.provider_ref === null && change.webhookEventId !== undefined) {
+  if (change.providerRef != null && row.provider_ref === null && fromWebhook) {
     // We do not know the payment's transaction yet (its create is still under way), so we cannot tell whether
     // the event is about it: wait for the create, whose drain checks it then.
-    await record('parked', 'payment has no provider reference yet', row.id);
-    return { outcome: 'parked', row };
+    return unchanged('parked', row, rec('parked', 'payment has no provider reference yet', row.id));
   }
   if (change.providerRef != null && row.provider_ref !== null && change.providerRef !== row.provider_ref) {
     // Only the payment id is signed: an event that names another transaction of the provider is a forgery
     // (a genuine notification for payment A replayed with B's transaction id), never applied to either.
-    await record('rejected', `reference ${change.providerRef} is not this payment's (${row.provider_ref})`, row.id);
-    return { outcome: 'rejected', row };
+    return unchanged(
+      'rejected',
+      row,
+      rec('rejected', `reference ${change.providerRef} is not this payment's (${row.provider_ref})`, row.id),
+    );
   }
 
   const t = transition(row.status as PaymentStatus, change.status);
   if (t.kind === 'duplicate') {
-    let next = row;
     // A further partial refund keeps the status but raises the refunded total: that is a change to publish.
     if (
       row.status === 'partially_refunded' &&
       change.refundedAmount != null &&
       change.refundedAmount > row.refunded_amount
     ) {
-      next = { ...row, refunded_amount: change.refundedAmount, updated_at: now };
-      await updatePayment(trx, row.id, { refunded_amount: next.refunded_amount, updated_at: now });
-      await appendPaymentEvent(ctx, trx, next, published);
-      await record('applied', null, row.id);
-      return { outcome: 'applied', row: next };
+      const next = { ...row, refunded_amount: change.refundedAmount, updated_at: now };
+      return {
+        outcome: 'applied',
+        row: next,
+        patch: { refunded_amount: next.refunded_amount, updated_at: now },
+        events: [next],
+        changes: [],
+        record: rec('applied', null, row.id),
+      };
     }
     // A duplicate paid may still tell us the provider's payment id (needed for refunds) or the payer's wallet.
     const fill = {
       ...(change.paymentRef && !row.payment_ref ? { payment_ref: change.paymentRef } : {}),
       ...(change.payerWallet && !row.payer_wallet ? { payer_wallet: change.payerWallet } : {}),
     };
-    if (Object.keys(fill).length > 0) {
-      next = { ...row, ...fill };
-      await updatePayment(trx, row.id, fill);
-    }
-    await record('duplicate', null, row.id);
-    return { outcome: 'duplicate', row: next };
+    const filled = Object.keys(fill).length > 0;
+    return {
+      ...unchanged('duplicate', filled ? { ...row, ...fill } : row, rec('duplicate', null, row.id)),
+      patch: filled ? fill : null,
+    };
   }
   if (t.kind === 'ignored') {
-    await record('ignored', `backwards from ${row.status}`, row.id);
-    return { outcome: 'ignored', row };
+    return unchanged('ignored', row, rec('ignored', `backwards from ${row.status}`, row.id));
   }
   if (t.kind === 'early') {
     if (change.authoritative && isMoneyIn(change.status) && change.status !== 'paid') {
       // The provider says the money came in and went (partly) back, and we never heard it come in: take both
       // steps, the payment first, so the refund has something to refund.
-      const paid = await applyOne(
-        ctx,
-        trx,
-        row,
-        { ...change, status: 'paid', refundedAmount: null, webhookEventId: undefined },
-        published,
-      );
-      if (paid.outcome === 'applied' && paid.row) return applyOne(ctx, trx, paid.row, change, published);
+      const paid = decide(row, { ...change, status: 'paid', refundedAmount: null, webhookEventId: undefined }, now);
+      if (paid.outcome === 'applied' && paid.row) {
+        const then = decide(paid.row, change, now);
+        return {
+          ...then,
+          patch: then.patch ? { ...paid.patch, ...then.patch } : paid.patch,
+          events: [...paid.events, ...then.events],
+          changes: [...paid.changes, ...then.changes],
+        };
+      }
     }
-    if (change.webhookEventId === undefined) {
-      ctx.log.warn({ paymentId: row.id, status: change.status, current: row.status }, 'status ahead of the payment');
-      return { outcome: 'early', row };
-    }
-    await record('parked', `early: ${change.status} while ${row.status}`, row.id);
+    if (!fromWebhook) return { ...unchanged('early', row, null), unparkedEarly: true };
     // The step in between may never be delivered (a lost settlement): have the sweeper ask the provider soon.
-    await updatePayment(trx, row.id, { next_check_at: now });
-    return { outcome: 'parked', row: { ...row, next_check_at: now } };
+    return {
+      ...unchanged(
+        'parked',
+        { ...row, next_check_at: now },
+        rec('parked', `early: ${change.status} while ${row.status}`, row.id),
+      ),
+      patch: { next_check_at: now },
+    };
   }
 
   const amountMismatch = t.next === 'paid' && change.amount != null && change.amount !== row.amount;
@@ -220,21 +240,57 @@ async function applyOne(
     create_claimed_until: null,
     updated_at: now,
   };
-  await updatePayment(trx, row.id, {
-    status: next.status,
-    late: next.late,
-    paid_at: next.paid_at,
-    payment_ref: next.payment_ref,
-    payer_wallet: next.payer_wallet,
-    refunded_amount: next.refunded_amount,
-    next_check_at: next.next_check_at,
-    create_claimed_until: null,
-    updated_at: now,
-  });
-  await appendPaymentEvent(ctx, trx, next, published);
-  ctx.metrics.statusChanges.inc({ status: t.next, source: change.source });
-  await record('applied', null, row.id);
-  return { outcome: 'applied', row: next };
+  return {
+    outcome: 'applied',
+    row: next,
+    patch: mutableColumns(next),
+    events: [next],
+    changes: [t.next],
+    record: rec('applied', null, row.id),
+  };
+}
+
+/** The columns a status change may write. */
+export function mutableColumns(r: PaymentRow) {
+  return {
+    status: r.status,
+    late: r.late,
+    paid_at: r.paid_at,
+    payment_ref: r.payment_ref,
+    payer_wallet: r.payer_wallet,
+    refunded_amount: r.refunded_amount,
+    next_check_at: r.next_check_at,
+    create_claimed_until: r.create_claimed_until,
+    updated_at: r.updated_at,
+  } satisfies PaymentUpdate;
+}
+
+/** Decides one change and writes the decision inside the caller's transaction. */
+async function applyOne(
+  ctx: ServerContext,
+  trx: Executor,
+  row: PaymentRow | null,
+  change: Change,
+  published: Published,
+): Promise<{ outcome: Outcome; row: PaymentRow | null }> {
+  const d = decide(row, change, ctx.now());
+  if (d.unparkedEarly) {
+    ctx.log.warn({ paymentId: row?.id, status: change.status, current: row?.status }, 'status ahead of the payment');
+  }
+  if (d.patch && row) await updatePayment(trx, row.id, d.patch);
+  for (const e of d.events) await appendPaymentEvent(ctx, trx, e, published);
+  for (const status of d.changes) ctx.metrics.statusChanges.inc({ status, source: change.source });
+  if (d.record && change.webhookEventId !== undefined) {
+    await setWebhookOutcome(trx, change.webhookEventId, {
+      outcome: d.record.outcome,
+      // A refused event gives up its identity, so the genuine event it imitated is still taken when it comes.
+      ...(d.record.outcome === 'rejected' ? { event_key: null } : {}),
+      ...(d.record.paymentId === null ? {} : { payment_id: d.record.paymentId }),
+      detail: d.record.detail,
+      processed_at: ctx.now(),
+    });
+  }
+  return { outcome: d.outcome, row: d.row };
 }
 
 /** Appends the payment's current view for its store's tills; published once the transaction commits. */
