@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { NewPayment, PaymentRow, PaymentUpdate } from '../db/schema.ts';
 import type { Executor } from './executor.ts';
 
@@ -138,4 +139,60 @@ export async function unverifiedTotal(db: Executor, deviceId: string): Promise<n
     .where('status', '=', 'unverified')
     .executeTakeFirstOrThrow();
   return Number(r.total);
+}
+
+/**
+ * Several payments read for a status change, locked in id order (so two batches never wait on each other in a
+ * cycle). Like getPaymentForUpdate, for a batch of webhooks.
+ */
+export async function getPaymentsForUpdate(
+  db: Executor,
+  dialect: 'sqlite' | 'postgres',
+  ids: string[],
+): Promise<PaymentRow[]> {
+  if (ids.length === 0) return [];
+  const q = db.selectFrom('payments').selectAll();
+  if (dialect === 'sqlite') return q.where('id', 'in', ids).execute();
+  return q.where(sql<boolean>`id = any(${ids}::text[])`).orderBy('id').forUpdate().execute();
+}
+
+/** Writes the status columns of several payments (rows read for update in the same transaction). */
+export async function writePaymentStatuses(
+  db: Executor,
+  dialect: 'sqlite' | 'postgres',
+  rows: PaymentRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (dialect === 'sqlite') {
+    for (const r of rows) {
+      await db
+        .updateTable('payments')
+        .set({
+          status: r.status,
+          late: r.late,
+          paid_at: r.paid_at,
+          payment_ref: r.payment_ref,
+          payer_wallet: r.payer_wallet,
+          refunded_amount: r.refunded_amount,
+          next_check_at: r.next_check_at,
+          create_claimed_until: r.create_claimed_until,
+          updated_at: r.updated_at,
+        })
+        .where('id', '=', r.id)
+        .execute();
+    }
+    return;
+  }
+  const col = <K extends keyof PaymentRow>(k: K) => rows.map((r) => r[k]);
+  await sql`
+    update payments as p set
+      status = v.status, late = v.late, paid_at = v.paid_at, payment_ref = v.payment_ref,
+      payer_wallet = v.payer_wallet, refunded_amount = v.refunded_amount, next_check_at = v.next_check_at,
+      create_claimed_until = v.create_claimed_until, updated_at = v.updated_at
+    from unnest(${col('id')}::text[], ${col('status')}::text[], ${col('late')}::int[], ${col('paid_at')}::bigint[],
+      ${col('payment_ref')}::text[], ${col('payer_wallet')}::text[], ${col('refunded_amount')}::bigint[],
+      ${col('next_check_at')}::bigint[], ${col('create_claimed_until')}::bigint[], ${col('updated_at')}::bigint[])
+      as v(id, status, late, paid_at, payment_ref, payer_wallet, refunded_amount, next_check_at,
+        create_claimed_until, updated_at)
+    where p.id = v.id`.execute(db);
 }

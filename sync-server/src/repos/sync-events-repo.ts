@@ -66,6 +66,44 @@ export async function appendSyncEvent(
   return row.seq;
 }
 
+/** appendSyncEvent for several events at once, in order: one statement on PostgreSQL. */
+export async function appendSyncEvents(
+  db: Executor,
+  dialect: 'sqlite' | 'postgres',
+  events: { store_id: string; type: string; payload: string; created_at: number }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  if (dialect === 'sqlite') {
+    for (const e of events) await db.insertInto('sync_events').values(e).execute();
+    return;
+  }
+  const col = <K extends keyof (typeof events)[number]>(k: K) => events.map((e) => e[k]);
+  const r = await sql<{ n: number }>`
+    with b as (
+      select (pg_current_xact_id()::text::bigint + kasir_event_offset()) << ${sql.lit(EVENTS_PER_TX_BITS)} as base
+    ),
+    n as (
+      select coalesce(max(s.seq) + 1, b.base) as seq, b.base
+      from b left join sync_events s on s.seq >= b.base and s.seq < b.base + ${sql.lit(1 << EVENTS_PER_TX_BITS)}
+      group by b.base
+    ),
+    v as (
+      select * from unnest(${col('store_id')}::text[], ${col('type')}::text[], ${col('payload')}::text[],
+        ${col('created_at')}::bigint[]) with ordinality as v(store_id, type, payload, created_at, ord)
+    ),
+    ins as (
+      insert into sync_events (seq, store_id, type, payload, created_at)
+      select n.seq + v.ord - 1, v.store_id, v.type, v.payload, v.created_at
+      from n, v where n.seq + v.ord - 1 < n.base + ${sql.lit(1 << EVENTS_PER_TX_BITS)}
+      returning store_id
+    ),
+    notified as (select pg_notify(${NOTIFY_CHANNEL}, d.store_id) from (select distinct store_id from ins) d)
+    select (select count(*)::int from ins) as n, (select count(*) from notified) as notified`.execute(db);
+  if (Number(r.rows[0]?.n) !== events.length) {
+    throw new Error(`more than ${1 << EVENTS_PER_TX_BITS} sync events in one transaction`);
+  }
+}
+
 export type SyncEventPage = {
   /** Events after the cursor that may be delivered, in `seq` order. */
   rows: SyncEventRow[];

@@ -9,12 +9,14 @@ import { type PaymentStatus, transition } from '../../../shared/payment-status.t
 import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
 import { ProviderError, WebhookPayloadError } from '../providers/errors.ts';
 import type { ParsedWebhook, ProviderPaymentState, RawWebhook } from '../providers/payment-provider.ts';
+import type { Executor } from '../repos/executor.ts';
 import { getPaymentForEvent, updatePayment } from '../repos/payments-repo.ts';
 import { insertWebhookEvent, insertWebhookEventOnce, setWebhookOutcome } from '../repos/webhook-events-repo.ts';
 import type { ServerContext } from './context.ts';
 import { onStaticPayment } from './offline-qris.ts';
 import { applyOrPark, type Published, webhookChange } from './payment-state.ts';
 import { storeRejectedWebhook } from './rejected-webhooks.ts';
+import { type BatchItem, batchable, type ItemOutcome, WebhookBatcher } from './webhook-batch.ts';
 
 export type IntakeResult = {
   http: 200 | 400 | 401 | 404 | 409 | 503;
@@ -147,34 +149,16 @@ export async function ingestWebhook(
     }
   }
 
-  const published: Published = new Set();
-  const outcome = await ctx.writes.run(async (trx) => {
-    const id = await insertWebhookEventOnce(trx, {
-      ...base,
-      event_key: parsed.eventId,
-      verified: 1,
-      outcome: 'received',
-      payment_id: parsed.paymentId,
-      provider_ref: parsed.providerRef,
-      status: parsed.status,
-      detail: null,
-      processed_at: null,
-    });
-    if (id === null) return 'duplicate' as const;
-    if (parsed.status === null) {
-      await setOutcome(trx, id, 'ignored', 'no status change', now);
-      return 'ignored' as const;
-    }
-    // A payment to a store's static QR verifies an offline QRIS sale rather than one of our dynamic QRs.
-    if (parsed.staticQr) return onStaticPayment(ctx, trx, providerId, parsed, id, published);
-    const payment = await getPaymentForEvent(trx, ctx.database.kind, providerId, parsed.paymentId, parsed.providerRef);
-    const change = webhookChange(parsed, id);
-    // How much was refunded is not signed either: take the provider's own figure.
-    if (confirmed) change.refundedAmount = confirmed.refundedAmount ?? null;
-    const r = await applyOrPark(ctx, trx, payment ?? null, change, published);
-    return r.outcome;
-  });
-  for (const s of published) ctx.published(s);
+  let outcome: ItemOutcome;
+  if (confirmed === null && batchable(parsed)) {
+    outcome = await batcherOf(ctx).submit({ provider: providerId, base, parsed });
+  } else {
+    const published: Published = new Set();
+    outcome = await ctx.writes.run((trx) =>
+      applyAlone(ctx, trx, { provider: providerId, base, parsed }, confirmed, published),
+    );
+    for (const s of published) ctx.published(s);
+  }
   if (outcome === 'rejected') {
     return done({
       http: 409,
@@ -185,6 +169,51 @@ export async function ingestWebhook(
   }
   const o = outcome === 'early' || outcome === 'unknown_payment' ? 'parked' : outcome;
   return done({ http: 200, outcome: o });
+}
+
+const batchers = new WeakMap<ServerContext, WebhookBatcher>();
+function batcherOf(ctx: ServerContext): WebhookBatcher {
+  let b = batchers.get(ctx);
+  if (!b) {
+    b = new WebhookBatcher(ctx, (trx, item, published) => applyAlone(ctx, trx, item, null, published));
+    batchers.set(ctx, b);
+  }
+  return b;
+}
+
+/** Stores and applies one verified webhook in the caller's transaction (the one-at-a-time path). */
+export async function applyAlone(
+  ctx: ServerContext,
+  trx: Executor,
+  { provider: providerId, base, parsed }: { provider: ProviderId; base: BatchItem['base']; parsed: ParsedWebhook },
+  confirmed: ProviderPaymentState | null,
+  published: Published,
+): Promise<ItemOutcome> {
+  const now = ctx.now();
+  const id = await insertWebhookEventOnce(trx, {
+    ...base,
+    event_key: parsed.eventId,
+    verified: 1,
+    outcome: 'received',
+    payment_id: parsed.paymentId,
+    provider_ref: parsed.providerRef,
+    status: parsed.status,
+    detail: null,
+    processed_at: null,
+  });
+  if (id === null) return 'duplicate';
+  if (parsed.status === null) {
+    await setOutcome(trx, id, 'ignored', 'no status change', now);
+    return 'ignored';
+  }
+  // A payment to a store's static QR verifies an offline QRIS sale rather than one of our dynamic QRs.
+  if (parsed.staticQr) return onStaticPayment(ctx, trx, providerId, parsed, id, published);
+  const payment = await getPaymentForEvent(trx, ctx.database.kind, providerId, parsed.paymentId, parsed.providerRef);
+  const change = webhookChange(parsed, id);
+  // How much was refunded is not signed either: take the provider's own figure.
+  if (confirmed) change.refundedAmount = confirmed.refundedAmount ?? null;
+  const r = await applyOrPark(ctx, trx, payment ?? null, change, published);
+  return r.outcome;
 }
 
 async function setOutcome(
