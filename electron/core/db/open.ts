@@ -34,5 +34,26 @@ export function openDatabase(
     db.close();
     throw e;
   }
+  cacheStatements(db);
   return db;
+}
+
+/**
+ * The repositories call `db.prepare(sql)` where they run it; preparing costs more than running a short statement
+ * (a sale and its outbox entry are a dozen of them, on the Charge → QR path). Statements are reusable and the
+ * set of SQL texts is small and fixed (values are bound), so the connection keeps each one it prepared.
+ * No repository iterates a statement while running it again, which is the one thing a shared statement forbids.
+ */
+function cacheStatements(db: TillDb, max = 500): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = prepare(source);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  }) as TillDb['prepare'];
 }

@@ -185,7 +185,7 @@ export class WebhookBatcher {
     this.alone = alone;
     // Bounded so that a transaction's events stay well under EVENTS_PER_TX (sync-events-repo.ts).
     this.maxBatch = o.maxBatch ?? 200;
-    this.concurrency = o.concurrency ?? (ctx.database.kind === 'sqlite' ? 1 : 4);
+    this.concurrency = o.concurrency ?? (ctx.database.kind === 'sqlite' ? 1 : 2);
   }
 
   submit(item: BatchItem): Promise<ItemOutcome> {
