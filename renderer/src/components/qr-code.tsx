@@ -3,7 +3,7 @@
  * error correction M and a 4-module quiet zone, at a size a phone camera reads from across the counter.
  */
 import QRCode, { type QRCodeSegment } from 'qrcode';
-import { useEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 
 // ~6 px per module even for the densest dynamic QRIS (version 10, 57 modules + quiet zone).
 export const QR_SIZE_PX = 400;
@@ -11,7 +11,9 @@ export const QR_SIZE_PX = 400;
 export function QrCode({ payload, label }: { payload: string; label: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [failed, setFailed] = useState(false);
-  useEffect(() => {
+  // Drawn during the commit (a layout effect, not a passive one), so the frame that shows the sheet already
+  // shows the code: a passive effect may run after that frame is painted, and the QR would come one frame late.
+  useLayoutEffect(() => {
     const el = canvas.current;
     if (!el) return;
     setFailed(false);
