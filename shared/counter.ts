@@ -56,6 +56,8 @@ export type ShiftView = {
   status: 'open' | 'closed';
   openedAt: number;
   closedAt: number | null;
+  /** Who opened the shift; the sales rung up during it carry this name. */
+  cashier: string | null;
   /** Running totals while open; frozen at close. */
   report: ShiftReport;
   /** closed only: whether the server has acknowledged the report. */
@@ -103,7 +105,14 @@ export const PrinterInput = z
     error: 'a device printer needs a /dev/ path',
   });
 export const PrintReceiptInput = z.strictObject({ saleId: z.uuid({ error: 'must be an id' }) });
-export const ShiftOpenInput = z.strictObject({ openingFloat: Money });
+/** A cashier's name as typed: one line of printable text (it is printed on receipts and shift reports). */
+export const CashierName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), { error: 'a name is printable text on one line' });
+export const ShiftOpenInput = z.strictObject({ openingFloat: Money, cashier: CashierName.optional() });
 export const ShiftCloseInput = z.strictObject({ countedCash: Money });
 export const DisplayCartInput = z.strictObject({
   lines: z.array(z.strictObject({ productId: z.uuid(), qty: z.number().int().min(1).max(999) })).max(200),

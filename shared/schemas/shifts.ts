@@ -27,6 +27,15 @@ export const ShiftReportRequestSchema = z
     unverified: Money,
     refunded: Money,
     sales_count: z.number().int().min(0).max(10_000_000),
+    /** Who worked the shift, as named on the till; absent from tills older than the cashier name. */
+    cashier: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), { error: 'a name is printable text on one line' })
+      .nullable()
+      .optional(),
   })
   .refine((s) => s.closed_at >= s.opened_at, { error: 'closed_at is before opened_at' })
   .refine((s) => s.expected_cash === s.opening_float + s.cash_sales, {
@@ -52,6 +61,7 @@ export const ShiftRecordSchema = z.object({
   unverified: z.number().int(),
   refunded: z.number().int(),
   sales_count: z.number().int(),
+  cashier: z.string().nullable(),
   received_at: z.number().int(),
 });
 export type ShiftRecord = z.infer<typeof ShiftRecordSchema>;

@@ -162,7 +162,10 @@ test('a shift closes with the cash difference shown and the report stored on the
   await page.getByTestId('nav-counter').click();
   await page.getByTestId('shift-float').fill('200000');
   await expect(page.getByTestId('shift-float')).toHaveValue('Rp 200.000');
+  await expect(page.getByTestId('shift-open')).toBeDisabled(); // nobody named yet
+  await page.getByTestId('shift-cashier').fill('Sari Dewi');
   await page.getByTestId('shift-open').click();
+  await expect(page.getByTestId('shift-cashier-name')).toContainText('Sari Dewi');
   await expect(page.getByTestId('shift-card')).toHaveAttribute('data-status', 'open');
   await page.getByTestId('nav-sale').click();
   const sale = await cashSale(page);
@@ -194,5 +197,6 @@ test('a shift closes with the cash difference shown and the report stored on the
     counted_cash: expected - 7_000,
     difference: -7_000,
     sales_count: 1,
+    cashier: 'Sari Dewi',
   });
 });

@@ -246,7 +246,7 @@ export class Counter {
     const id = newId();
     db.transaction(() => {
       if (getOpenShift(db)) throw fail('CONFLICT', 'a shift is already open; close it first');
-      insertOpenShift(db, id, rupiah(i.openingFloat), this.#h.now());
+      insertOpenShift(db, id, rupiah(i.openingFloat), i.cashier ?? null, this.#h.now());
     })();
     const v = this.#shiftView(getShift(db, id)!);
     this.#h.events.emit(COUNTER_EVENTS.shiftChanged, v);
@@ -280,6 +280,7 @@ export class Counter {
         unverified: report.unverified,
         refunded: report.refunded,
         sales_count: report.salesCount,
+        cashier: open.cashier,
       };
       enqueue(db, { id: newId(), kind: 'shift.closed', entityId: open.id, payload: wire }, now);
       return open.id;
@@ -339,6 +340,7 @@ export class Counter {
       status: s.status,
       openedAt: s.openedAt,
       closedAt: s.closedAt,
+      cashier: s.cashier,
       report: s.report ?? this.#report(s, this.#h.now()),
       synced: s.status === 'closed' && !hasShiftOutbox(this.#h.db, s.id),
     };

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { newId } from '../../../shared/ids.ts';
 import type { IpcParsed, PaymentInfo, SaleView } from '../../../shared/ipc.ts';
+import { cashierOnDuty } from '../db/repos/counter-repo.ts';
 import { enqueue } from '../db/repos/outbox-repo.ts';
 import { getProduct } from '../db/repos/products-repo.ts';
 import { getSale, getSaleLines, insertSale, listRecentSales, type SaleRecord } from '../db/repos/sales-repo.ts';
@@ -28,6 +29,7 @@ export function recordSale(
       total: priced.total,
       createdAt: now,
       paidAt: null,
+      cashier: cashierOnDuty(db),
     };
     insertSale(db, sale, priced.lines);
     enqueue(

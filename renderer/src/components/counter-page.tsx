@@ -22,6 +22,8 @@ function ShiftCard() {
   const { t, i18n } = useTranslation();
   const shift = useTill((s) => s.shift);
   const floatInput = useTill((s) => s.floatInput);
+  const cashierInput = useTill((s) => s.cashierInput);
+  const setCashier = useTill((s) => s.setCashierInput);
   const countedInput = useTill((s) => s.countedInput);
   const setFloat = useTill((s) => s.setFloatInput);
   const setCounted = useTill((s) => s.setCountedInput);
@@ -56,6 +58,16 @@ function ShiftCard() {
         <form onSubmit={submitOpen}>
           {!shift && <p className="field-note">{t('counter.noShift')}</p>}
           <label className="field">
+            <span>{t('counter.cashier')}</span>
+            <input
+              data-testid="shift-cashier"
+              value={cashierInput}
+              onChange={(e) => setCashier(e.target.value)}
+              maxLength={60}
+              autoComplete="name"
+            />
+          </label>
+          <label className="field">
             <span>{t('counter.openingFloat')}</span>
             <input
               className="tender-input"
@@ -70,7 +82,7 @@ function ShiftCard() {
           <button
             type="submit"
             className="btn-primary btn-big"
-            disabled={busy || floatInput === ''}
+            disabled={busy || floatInput === '' || cashierInput.trim() === ''}
             data-testid="shift-open"
           >
             {t('counter.openShift')}
@@ -80,6 +92,12 @@ function ShiftCard() {
         shift &&
         r && (
           <>
+            {shift.cashier && (
+              <div className="r" data-testid="shift-cashier-name">
+                <span>{t('counter.cashier')}</span>
+                <span>{shift.cashier}</span>
+              </div>
+            )}
             <div className="r">
               <span>{t('counter.openedAt')}</span>
               <span>{time.format(shift.openedAt)}</span>

@@ -183,6 +183,7 @@ export const en: Messages = {
   counter: {
     shiftTitle: 'Cashier shift',
     noShift: 'No shift has been opened yet.',
+    cashier: 'Cashier',
     openingFloat: 'Opening float (cash in the drawer)',
     openShift: 'Open shift',
     openedAt: 'Opened',

@@ -182,6 +182,7 @@ export const id = {
   counter: {
     shiftTitle: 'Shift kasir',
     noShift: 'Belum ada shift yang dibuka.',
+    cashier: 'Kasir',
     openingFloat: 'Modal awal (uang di laci)',
     openShift: 'Buka shift',
     openedAt: 'Dibuka',

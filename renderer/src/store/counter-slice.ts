@@ -23,6 +23,7 @@ export const createCounterSlice: Slice<CounterSlice> = (api) => (set, get) => ({
   printQueue: EMPTY_QUEUE,
   shift: null,
   floatInput: '',
+  cashierInput: '',
   countedInput: '',
   counterBusy: false,
   counterError: null,
@@ -59,13 +60,16 @@ export const createCounterSlice: Slice<CounterSlice> = (api) => (set, get) => ({
   },
 
   setFloatInput: (floatInput) => set({ floatInput }),
+  setCashierInput: (cashierInput) => set({ cashierInput }),
   setCountedInput: (countedInput) => set({ countedInput }),
 
   async openShift() {
     const openingFloat = parseRupiahInput(get().floatInput);
-    if (openingFloat === null || get().counterBusy) return;
+    const cashier = get().cashierInput.trim();
+    if (openingFloat === null || cashier === '' || get().counterBusy) return;
     set({ counterBusy: true, counterError: null });
-    const r = await safe(api.openShift({ openingFloat }));
+    const r = await safe(api.openShift({ openingFloat, cashier }));
+    // The name stays filled in: the same cashier usually opens the next shift on this till.
     if (r.ok) set({ shift: r.data, counterBusy: false, floatInput: '' });
     else set({ counterBusy: false, counterError: toUiError(r.error) });
   },

@@ -108,6 +108,8 @@ export type CounterSlice = {
   /** The open shift, or the last closed one (its report stays on screen). */
   shift: ShiftView | null;
   floatInput: string;
+  /** The name of the cashier opening a shift, as typed. */
+  cashierInput: string;
   countedInput: string;
   counterBusy: boolean;
   counterError: UiError | null;
@@ -117,6 +119,7 @@ export type CounterSlice = {
   printReceipt(saleId: string): Promise<void>;
   retryPrints(): Promise<void>;
   setFloatInput(s: string): void;
+  setCashierInput(s: string): void;
   setCountedInput(s: string): void;
   openShift(): Promise<void>;
   closeShift(): Promise<void>;

@@ -104,6 +104,7 @@ export interface ShiftsTable {
   sales_count: number;
   request_hash: string;
   received_at: number;
+  cashier: string | null;
 }
 
 export interface DB {

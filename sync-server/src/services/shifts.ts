@@ -25,6 +25,7 @@ export function toShiftRecord(r: ShiftRow): ShiftRecord {
     unverified: r.unverified,
     refunded: r.refunded,
     sales_count: r.sales_count,
+    cashier: r.cashier,
     received_at: r.received_at,
   };
 }
@@ -65,6 +66,7 @@ export async function recordShift(
     sales_count: body.sales_count,
     request_hash: hash,
     received_at: now,
+    cashier: body.cashier ?? null,
   };
   if (await insertShift(db, row)) return { outcome: 'created', record: toShiftRecord(row) };
   const existing = await getShift(db, body.shift_id);

@@ -337,7 +337,7 @@ describe('a closed shift', () => {
     });
     core.start();
     try {
-      core.counter.openShift({ openingFloat: 100_000 });
+      core.counter.openShift({ openingFloat: 100_000, cashier: 'Budi' });
       const sale = cashSale(core, 1);
       await core.payCash({ saleId: sale.id, tendered: sale.total });
       await until(() => listOutbox(core.db).length === 0);
@@ -351,7 +351,14 @@ describe('a closed shift', () => {
         .selectAll()
         .where('id', '=', closed.id)
         .executeTakeFirst();
-      expect(device).toMatchObject({ counted_cash: 99_000 + sale.total, difference: -1_000 });
+      expect(device).toMatchObject({ counted_cash: 99_000 + sale.total, difference: -1_000, cashier: 'Budi' });
+      // The sale rung up during the shift reached the server with the cashier's name.
+      const synced = await sys.server.ctx.database.db
+        .selectFrom('sales')
+        .select('cashier')
+        .where('id', '=', sale.id)
+        .executeTakeFirst();
+      expect(synced?.cashier).toBe('Budi');
     } finally {
       core.close();
     }

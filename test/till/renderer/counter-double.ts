@@ -59,6 +59,7 @@ export function counterDouble(answer: Answer, now: () => number, newId: () => st
           status: 'open',
           openedAt: now(),
           closedAt: null,
+          cashier: i.cashier ?? null,
           synced: false,
           report: {
             openingFloat: f,

@@ -71,8 +71,10 @@ describe('wording on the cash sheet', () => {
 describe('shift', () => {
   it('opens with the typed float and closes with the counted cash, showing the difference', async () => {
     s().setFloatInput('Rp 200.000');
+    s().setCashierInput('  Sari ');
     await s().openShift();
-    expect(api.callsTo('openShift')).toEqual([{ openingFloat: 200_000 }]);
+    expect(api.callsTo('openShift')).toEqual([{ openingFloat: 200_000, cashier: 'Sari' }]);
+    expect(s().shift?.cashier).toBe('Sari');
     expect(s().shift?.status).toBe('open');
     s().setCountedInput('Rp 193.000');
     await s().closeShift();
@@ -83,6 +85,7 @@ describe('shift', () => {
 
   it('keeps a report shown as on the server when an older view of the closed shift arrives after it', async () => {
     s().setFloatInput('Rp 100.000');
+    s().setCashierInput('Sari');
     await s().openShift();
     s().setCountedInput('Rp 100.000');
     await s().closeShift();
@@ -95,9 +98,16 @@ describe('shift', () => {
   });
 
   it('does not call the core with an unreadable amount, and shows a refusal', async () => {
+    s().setCashierInput('Sari');
     s().setFloatInput('dua ratus');
     await s().openShift();
     expect(api.callsTo('openShift')).toEqual([]);
+    // Nobody named: no shift (every sale of the shift carries the cashier's name).
+    s().setCashierInput('   ');
+    s().setFloatInput('Rp 100.000');
+    await s().openShift();
+    expect(api.callsTo('openShift')).toEqual([]);
+    s().setCashierInput('Sari');
     s().setFloatInput('Rp 0');
     await s().openShift();
     api.failNext('openShift', 'CONFLICT', 'a shift is already open');

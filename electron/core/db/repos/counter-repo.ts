@@ -125,6 +125,7 @@ export type ShiftRecord = {
   status: 'open' | 'closed';
   openedAt: number;
   openingFloat: Rupiah;
+  cashier: string | null;
   closedAt: number | null;
   countedCash: Rupiah | null;
   report: ShiftReport | null;
@@ -134,6 +135,7 @@ type ShiftRow = {
   status: 'open' | 'closed';
   opened_at: number;
   opening_float: number;
+  cashier: string | null;
   closed_at: number | null;
   counted_cash: number | null;
   report: string | null;
@@ -143,11 +145,12 @@ const toShift = (r: ShiftRow): ShiftRecord => ({
   status: r.status,
   openedAt: r.opened_at,
   openingFloat: rupiah(r.opening_float),
+  cashier: r.cashier,
   closedAt: r.closed_at,
   countedCash: r.counted_cash === null ? null : rupiah(r.counted_cash),
   report: r.report === null ? null : (JSON.parse(r.report) as ShiftReport),
 });
-const SHIFT_COLUMNS = 'id, status, opened_at, opening_float, closed_at, counted_cash, report';
+const SHIFT_COLUMNS = 'id, status, opened_at, opening_float, cashier, closed_at, counted_cash, report';
 
 export function getOpenShift(db: Database): ShiftRecord | null {
   const r = db.prepare(`SELECT ${SHIFT_COLUMNS} FROM shifts WHERE status = 'open'`).get() as ShiftRow | undefined;
@@ -166,12 +169,27 @@ export function lastClosedShift(db: Database): ShiftRecord | null {
   return r ? toShift(r) : null;
 }
 
-export function insertOpenShift(db: Database, id: string, openingFloat: Rupiah, now: number): void {
-  db.prepare(`INSERT INTO shifts (id, status, opened_at, opening_float) VALUES (?, 'open', ?, ?)`).run(
+export function insertOpenShift(
+  db: Database,
+  id: string,
+  openingFloat: Rupiah,
+  cashier: string | null,
+  now: number,
+): void {
+  db.prepare(`INSERT INTO shifts (id, status, opened_at, opening_float, cashier) VALUES (?, 'open', ?, ?, ?)`).run(
     id,
     now,
     openingFloat,
+    cashier,
   );
+}
+
+/** The name of the cashier whose shift is open, if one is. */
+export function cashierOnDuty(db: Database): string | null {
+  const r = db.prepare(`SELECT cashier FROM shifts WHERE status = 'open'`).get() as
+    | { cashier: string | null }
+    | undefined;
+  return r?.cashier ?? null;
 }
 
 export function closeShiftRow(

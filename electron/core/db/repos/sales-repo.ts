@@ -11,6 +11,8 @@ export type SaleRecord = {
   total: Rupiah;
   createdAt: number;
   paidAt: number | null;
+  /** Who rang it up (the open shift's cashier), when the till knew. */
+  cashier: string | null;
 };
 
 type SaleRow = {
@@ -23,6 +25,7 @@ type SaleRow = {
   total: number;
   created_at: number;
   paid_at: number | null;
+  cashier: string | null;
 };
 
 type LineRow = {
@@ -45,6 +48,7 @@ const toSale = (r: SaleRow): SaleRecord => ({
   total: rupiah(r.total),
   createdAt: r.created_at,
   paidAt: r.paid_at,
+  cashier: r.cashier,
 });
 
 const toLine = (r: LineRow): SaleLine => ({
@@ -57,12 +61,14 @@ const toLine = (r: LineRow): SaleLine => ({
   lineTotal: rupiah(r.line_total),
 });
 
-const SALE_COLUMNS = 'id, status, subtotal, discount_kind, discount_value, discount_amount, total, created_at, paid_at';
+const SALE_COLUMNS =
+  'id, status, subtotal, discount_kind, discount_value, discount_amount, total, created_at, paid_at, cashier';
 
 export function insertSale(db: Database, s: SaleRecord, lines: SaleLine[]): void {
   db.prepare(
     `INSERT INTO sales (${SALE_COLUMNS})
-     VALUES (@id, @status, @subtotal, @discountKind, @discountValue, @discountAmount, @total, @createdAt, @paidAt)`,
+     VALUES (@id, @status, @subtotal, @discountKind, @discountValue, @discountAmount, @total, @createdAt, @paidAt,
+       @cashier)`,
   ).run({
     id: s.id,
     status: s.status,
@@ -73,6 +79,7 @@ export function insertSale(db: Database, s: SaleRecord, lines: SaleLine[]): void
     total: s.total,
     createdAt: s.createdAt,
     paidAt: s.paidAt,
+    cashier: s.cashier,
   });
   const line = db.prepare(
     `INSERT INTO sale_lines (id, sale_id, line_no, product_id, sku, name, qty, unit_price, line_total)
