@@ -2,6 +2,7 @@
  * The sync-server as a Fastify app. `buildApp()` returns it unstarted, so tests use `app.inject` or listen on
  * port 0; `main.ts` is the process entry point.
  */
+import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -17,6 +18,7 @@ import type { PaymentProvider } from './providers/payment-provider.ts';
 import { createProviders } from './providers/registry.ts';
 import { ProviderRouter } from './providers/router.ts';
 import { RelayHub } from './relay/hub.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -104,11 +106,15 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   });
   limitConnectionsPerIp(app.server, t.maxConnectionsPerIp, metrics);
   app.decorateRequest('device', null);
+  app.decorateRequest('manager', null);
+  app.decorateRequest('managerSession', null);
   // The API speaks JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   const guards = await registerAbuseGuards(app, config);
   await app.register(websocket, { options: { maxPayload: BODY_LIMIT } });
+  // Manager sessions (/admin) ride on an HttpOnly cookie; tills never send one.
+  await app.register(cookie);
 
   healthRoutes(app, ctx);
   paymentRoutes(app, ctx, guards);
@@ -117,6 +123,7 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   syncRoutes(app, ctx, hub, guards);
   syncPushRoutes(app, ctx, guards);
   await webhookRoutes(app, ctx, guards);
+  adminRoutes(app, ctx);
 
   const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);
   app.addHook('onClose', async () => {

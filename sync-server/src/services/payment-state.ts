@@ -20,7 +20,7 @@ import { appendSyncEvent } from '../repos/sync-events-repo.ts';
 import { listParked, setWebhookOutcome } from '../repos/webhook-events-repo.ts';
 import type { ServerContext } from './context.ts';
 
-export type ChangeSource = 'webhook' | 'sweeper' | 'till' | 'provider';
+export type ChangeSource = 'webhook' | 'sweeper' | 'till' | 'provider' | 'manager';
 
 export type Change = {
   status: PaymentStatus;

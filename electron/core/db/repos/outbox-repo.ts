@@ -97,6 +97,26 @@ export function countOutbox(db: Database): { pending: number; parked: number } {
   return r;
 }
 
+/**
+ * The queue as it will stand once the entries up to `lastMutationId` are acknowledged: what a push reports to
+ * the server as its client_state (the manager dashboard's sync lag). Uses the drain-order index.
+ */
+export function queueAfter(
+  db: Database,
+  lastMutationId: number,
+): { pending: number; parked: number; oldestCreatedAt: number | null } {
+  // Each is a range of the (parked, mutation_id) index, not a scan of the queue; the entry first in drain order
+  // is the oldest waiting one (ids are handed out as entries are written).
+  const pending = db
+    .prepare('SELECT count(*) AS n FROM outbox WHERE parked = 0 AND mutation_id > ?')
+    .get(lastMutationId) as { n: number };
+  const parked = db.prepare('SELECT count(*) AS n FROM outbox WHERE parked = 1').get() as { n: number };
+  const oldest = db
+    .prepare('SELECT created_at FROM outbox WHERE parked = 0 AND mutation_id > ? ORDER BY mutation_id LIMIT 1')
+    .get(lastMutationId) as { created_at: number } | undefined;
+  return { pending: pending.n, parked: parked.n, oldestCreatedAt: oldest?.created_at ?? null };
+}
+
 /** Sales the server does not have yet (queued or parked), with their total: what the banner shows. */
 export function unsyncedSales(db: Database): { count: number; total: number } {
   return db
