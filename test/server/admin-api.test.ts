@@ -558,8 +558,14 @@ describe(`review queue on ${DB_KIND}`, () => {
     expect(detail.history.some((h) => h.source === 'audit' && h.action === 'payment.resolved')).toBe(true);
 
     const audit = AuditPageSchema.parse((await admin.get(`/admin/api/audit?subject_id=${sale.paymentId}`)).body);
-    expect(audit.items).toHaveLength(1);
-    expect(audit.items[0]).toMatchObject({
+    // The manager's action, and each status change of the payment with what caused it.
+    const resolved = audit.items.filter((i) => i.action === 'payment.resolved');
+    expect(resolved).toHaveLength(1);
+    const byManager = audit.items.filter((i) => i.action === 'payment.status' && i.actor_kind === 'manager');
+    expect(byManager).toHaveLength(1);
+    expect(byManager[0]).toMatchObject({ detail: { from: 'needs_review', to: 'paid', source: 'manager' } });
+    expect(audit.items.filter((i) => i.action === 'payment.status').map((i) => i.detail?.to)).toContain('needs_review');
+    expect(resolved[0]).toMatchObject({
       actor_kind: 'manager',
       action: 'payment.resolved',
       subject_type: 'payment',

@@ -161,7 +161,18 @@ async function snapshot(s: TestSystem, storeId: string) {
     seen.push(`${v.status}/${v.refunded_amount}/${v.late}`);
     perPayment[v.payment_id] = seen;
   }
+  // Every status change is in the audit log, with what caused it, whichever path applied it.
+  const audits = (
+    await db
+      .selectFrom('audit_log')
+      .select(['actor_kind', 'actor_id', 'action', 'subject_id', 'detail'])
+      .where('store_id', '=', storeId)
+      .execute()
+  )
+    .map((r) => JSON.stringify(r))
+    .sort();
   return {
+    audits,
     payments: payments.map((p) => ({ ...p, next_check_at: p.next_check_at !== null })),
     webhooks: webhooks.map((w) => ({ ...w, received_at: Number(w.received_at) })),
     perPayment,
@@ -247,6 +258,8 @@ describe('webhooks applied in batches', () => {
       expect(sa.payments).toEqual(sb.payments);
       expect(sa.webhooks).toEqual(sb.webhooks);
       expect(sa.perPayment).toEqual(sb.perPayment);
+      expect(sa.audits).toEqual(sb.audits);
+      expect(sa.audits.length).toBeGreaterThan(0);
       // The rounds must exercise what the batch hands to the one-at-a-time path and what it decides itself.
       const outcomes = new Set(sa.webhooks.map((w) => w.outcome));
       for (const o of ['applied', 'duplicate', 'parked', 'rejected']) expect(outcomes.has(o), o).toBe(true);

@@ -3,6 +3,7 @@
  * refuses UPDATE and DELETE on the table, migration 0009).
  */
 import '../db/schema-admin.ts';
+import { sql } from 'kysely';
 import type { ActorKind } from '../../../shared/schemas/admin-api.ts';
 import type { AuditRow } from '../db/schema-admin.ts';
 import type { Executor } from './executor.ts';
@@ -53,4 +54,24 @@ export async function listAudit(
   if (q.beforeId !== undefined) s = s.where('id', '<', q.beforeId);
   const rows = await s.orderBy('id', 'desc').limit(q.limit).execute();
   return rows.map((r) => ({ ...r, id: Number(r.id), at: Number(r.at) }));
+}
+
+/** Several entries in one statement on PostgreSQL (a batch of webhooks' status changes). */
+export async function appendAudits(
+  trx: Executor,
+  dialect: 'sqlite' | 'postgres',
+  entries: AuditEntryInput[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  if (dialect === 'sqlite' || entries.length === 1) {
+    for (const e of entries) await appendAudit(trx, e);
+    return;
+  }
+  const col = <T>(f: (e: AuditEntryInput) => T) => entries.map(f);
+  await sql`
+    insert into audit_log (store_id, at, actor_kind, actor_id, action, subject_type, subject_id, detail)
+    select * from unnest(${col((e) => e.storeId)}::text[], ${col((e) => e.at)}::bigint[],
+      ${col((e) => e.actorKind)}::text[], ${col((e) => noNul(e.actorId))}::text[], ${col((e) => e.action)}::text[],
+      ${col((e) => e.subjectType ?? null)}::text[], ${col((e) => noNul(e.subjectId ?? null))}::text[],
+      ${col((e) => (e.detail == null ? null : noNul(JSON.stringify(e.detail))))}::text[])`.execute(trx);
 }

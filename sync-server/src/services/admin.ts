@@ -322,7 +322,13 @@ export async function resolveReview(
     const before = p.status;
     let after = p.status;
     if (p.status === 'needs_review') {
-      const applied = await applyOrPark(ctx, trx, p.id, { status: 'paid', source: MANAGER_SOURCE }, published);
+      const applied = await applyOrPark(
+        ctx,
+        trx,
+        p.id,
+        { status: 'paid', source: MANAGER_SOURCE, actorId: manager.id },
+        published,
+      );
       if (applied.outcome !== 'applied' || !applied.row) {
         throw new HttpError('CONFLICT', `the payment could not be marked paid (${applied.outcome})`);
       }

@@ -11,9 +11,11 @@
  */
 import type { Rupiah } from '../../../shared/money.ts';
 import { isMoneyIn, type PaymentStatus, transition } from '../../../shared/payment-status.ts';
+import type { ActorKind } from '../../../shared/schemas/admin-api.ts';
 import type { PaymentView, ProviderId } from '../../../shared/schemas/sync-api.ts';
 import type { PaymentRow, PaymentUpdate } from '../db/schema.ts';
 import type { ParsedWebhook, ProviderPaymentState } from '../providers/payment-provider.ts';
+import { type AuditEntryInput, appendAudits } from '../repos/audit-repo.ts';
 import type { Executor } from '../repos/executor.ts';
 import { getPaymentForUpdate, updatePayment } from '../repos/payments-repo.ts';
 import { appendSyncEvent } from '../repos/sync-events-repo.ts';
@@ -33,6 +35,8 @@ export type Change = {
   /** The wallet or bank app that paid, when the provider says. */
   payerWallet?: string | null;
   source: ChangeSource;
+  /** Who, within the source, caused it (the manager's id), for the audit log. */
+  actorId?: string;
   /**
    * The provider's own status read, which is its whole truth: a step it implies is applied with it (a refund
    * read while we are still pending means the payment was paid first), so a read never needs parking.
@@ -116,8 +120,8 @@ export type Decision = {
   patch: PaymentUpdate | null;
   /** Views to append for the store's tills, in order (two when a read implies a step in between). */
   events: PaymentRow[];
-  /** Status changes to count, in order. */
-  changes: PaymentStatus[];
+  /** Status changes made, in order (counted in metrics and kept in the audit log). */
+  changes: { from: string; to: PaymentStatus }[];
   /** What to record on the stored webhook, when the change comes from one. */
   record: { outcome: string; detail: string | null; paymentId: string | null } | null;
   /** A status ahead of the payment that nobody will re-try (not from a stored webhook): worth a warning. */
@@ -245,7 +249,7 @@ export function decide(row: PaymentRow | null, change: Change, now: number): Dec
     row: next,
     patch: mutableColumns(next),
     events: [next],
-    changes: [t.next],
+    changes: [{ from: row.status, to: t.next }],
     record: rec('applied', null, row.id),
   };
 }
@@ -279,7 +283,10 @@ async function applyOne(
   }
   if (d.patch && row) await updatePayment(trx, row.id, d.patch);
   for (const e of d.events) await appendPaymentEvent(ctx, trx, e, published);
-  for (const status of d.changes) ctx.metrics.statusChanges.inc({ status, source: change.source });
+  for (const c of d.changes) ctx.metrics.statusChanges.inc({ status: c.to, source: change.source });
+  if (d.row && d.changes.length > 0) {
+    await appendAudits(trx, ctx.database.kind, statusAudits(d.row, change, d.changes, ctx.now()));
+  }
   if (d.record && change.webhookEventId !== undefined) {
     await setWebhookOutcome(trx, change.webhookEventId, {
       outcome: d.record.outcome,
@@ -291,6 +298,49 @@ async function applyOne(
     });
   }
   return { outcome: d.outcome, row: d.row };
+}
+
+const ACTOR: Record<ChangeSource, ActorKind> = {
+  webhook: 'provider',
+  provider: 'provider',
+  sweeper: 'sweeper',
+  till: 'device',
+  manager: 'manager',
+};
+
+/** The audit log's entries for a payment's status changes: what changed, and who or what caused it. */
+export function statusAudits(
+  row: PaymentRow,
+  change: Change,
+  changes: Decision['changes'],
+  at: number,
+): AuditEntryInput[] {
+  const actorKind = ACTOR[change.source];
+  const actorId =
+    actorKind === 'manager'
+      ? (change.actorId ?? null)
+      : actorKind === 'device'
+        ? row.device_id
+        : actorKind === 'provider'
+          ? row.provider
+          : null;
+  return changes.map((c) => ({
+    storeId: row.store_id,
+    at,
+    actorKind,
+    actorId,
+    action: 'payment.status',
+    subjectType: 'payment',
+    subjectId: row.id,
+    detail: {
+      from: c.from,
+      to: c.to,
+      source: change.source,
+      amount: row.amount,
+      ...(row.late === 1 ? { late: true } : {}),
+      ...(c.to === 'refunded' || c.to === 'partially_refunded' ? { refunded_amount: row.refunded_amount } : {}),
+    },
+  }));
 }
 
 /** Appends the payment's current view for its store's tills; published once the transaction commits. */

@@ -14,13 +14,14 @@
  */
 import type { ProviderId } from '../../../shared/schemas/sync-api.ts';
 import type { ParsedWebhook } from '../providers/payment-provider.ts';
+import { type AuditEntryInput, appendAudits } from '../repos/audit-repo.ts';
 import type { Executor } from '../repos/executor.ts';
 import { getPaymentsForUpdate, writePaymentStatuses } from '../repos/payments-repo.ts';
 import { appendSyncEvents } from '../repos/sync-events-repo.ts';
 import type { NewWebhookEvent } from '../repos/webhook-events-repo.ts';
 import { insertWebhookEvents, parkedAmong, storedEventKeys } from '../repos/webhook-events-repo.ts';
 import type { ServerContext } from './context.ts';
-import { decide, type Outcome, type Published, toView, webhookChange } from './payment-state.ts';
+import { decide, type Outcome, type Published, statusAudits, toView, webhookChange } from './payment-state.ts';
 
 export type BatchItem = {
   provider: ProviderId;
@@ -110,6 +111,7 @@ export async function applyWebhookBatch(
   const writes = [];
   const events = [];
   const changes: string[] = [];
+  const audits: AuditEntryInput[] = [];
   const one: number[] = [];
   for (const i of fresh) {
     const { provider, parsed, base } = items[i]!;
@@ -138,7 +140,8 @@ export async function applyWebhookBatch(
     });
     if (d.patch && d.row) writes.push(d.row);
     for (const e of d.events) events.push(e);
-    changes.push(...d.changes);
+    changes.push(...d.changes.map((c) => c.to));
+    if (d.row && d.changes.length > 0) audits.push(...statusAudits(d.row, webhookChange(parsed, -1), d.changes, now));
     out[i] = d.outcome;
   }
 
@@ -154,6 +157,7 @@ export async function applyWebhookBatch(
       created_at: now,
     })),
   );
+  await appendAudits(trx, dialect, audits);
   for (const e of events) {
     ctx.metrics.eventsPublished.inc({ type: 'payment.updated' });
     published.add(e.store_id);
