@@ -3,7 +3,7 @@
  * port 0; `main.ts` is the process entry point.
  */
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerHookHandler } from 'fastify';
 import pino from 'pino';
 import type { ProviderId } from '../../shared/schemas/sync-api.ts';
 import type { Config } from './config.ts';
@@ -17,6 +17,7 @@ import type { PaymentProvider } from './providers/payment-provider.ts';
 import { createProviders } from './providers/registry.ts';
 import { ProviderRouter } from './providers/router.ts';
 import { RelayHub } from './relay/hub.ts';
+import { catalogRoutes, refuseWithoutManager } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -38,6 +39,11 @@ export type BuildOptions = {
   now?: () => number;
   /** Run the sweeper on its interval (default true). */
   sweeper?: boolean;
+  /**
+   * The preHandlers guarding the manager's catalog routes. Default: refuse (401 MANAGER_REQUIRED) until the
+   * manager login is wired in; tests pass their own.
+   */
+  catalogManagerAuth?: preHandlerHookHandler[];
 };
 
 export type App = { app: FastifyInstance; ctx: ServerContext; hub: RelayHub };
@@ -116,6 +122,7 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   shiftRoutes(app, ctx, guards);
   syncRoutes(app, ctx, hub, guards);
   syncPushRoutes(app, ctx, guards);
+  catalogRoutes(app, ctx, { manager: o.catalogManagerAuth ?? [refuseWithoutManager] }, guards);
   await webhookRoutes(app, ctx, guards);
 
   const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);
