@@ -66,6 +66,16 @@ export async function insertProduct(db: Executor, row: Insertable<ProductsTable>
   await db.insertInto('products').values(row).execute();
 }
 
+/** Many products in multi-row statements (12 columns × 400 rows stays under both databases' bind limits). */
+export async function insertProducts(db: Executor, rows: Insertable<ProductsTable>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 400) {
+    await db
+      .insertInto('products')
+      .values(rows.slice(i, i + 400))
+      .execute();
+  }
+}
+
 export async function updateProduct(
   db: Executor,
   storeId: string,
