@@ -331,6 +331,21 @@ describe('CSV import', () => {
   });
 });
 
+describe('concurrent changes', () => {
+  it('of one store each get their own version, none lost', async () => {
+    const t = await sys.till();
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call('POST', '/admin/api/catalog/products', { store: t.storeId, body: product({ sku: `C-${i}` }) }),
+      ),
+    );
+    expect(rs.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(rs.map((r) => r.body.version as number).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+  });
+});
+
 describe('a large import', () => {
   it('is spread over bounded events, and past the row limit it is refused', async () => {
     const t = await sys.till();
