@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { PrinterView } from '../../shared/counter.ts';
-import type { SyncEvent } from '../../shared/events.ts';
+import type { StoreEvent } from '../../shared/events.ts';
 import { newId } from '../../shared/ids.ts';
 import {
   type ConnectionState,
@@ -16,6 +16,7 @@ import {
   type Receipt,
   type SaleView,
   type SettingsView,
+  type SyncDetails,
   TILL_EVENTS,
   type TillStatus,
 } from '../../shared/ipc.ts';
@@ -29,24 +30,34 @@ import {
 } from '../../shared/offline-qris.ts';
 import { describeQris, toDynamic } from '../../shared/qris/index.ts';
 import type { OfflineSetup } from '../../shared/schemas/sync-api.ts';
+import { applyServerCatalog } from './catalog/catalog-sync.ts';
 import { seedDemoCatalog } from './catalog/demo-catalog.ts';
 import { Counter } from './counter/counter.ts';
 import type { PrinterTransport } from './counter/printer-transport.ts';
 import { openDatabase } from './db/open.ts';
 import { clearOfflineSetup, readOfflineSetup, writeOfflineSetup } from './db/repos/offline-setup-repo.ts';
-import { countOutbox, requeueParked, unsyncedSales } from './db/repos/outbox-repo.ts';
+import {
+  ackState,
+  countOutbox,
+  listParkedWithAmounts,
+  oldestUnsyncedAt,
+  requeueParked,
+  unsyncedSales,
+} from './db/repos/outbox-repo.ts';
 import {
   getPayment,
   listPaymentsOfSale,
   listPendingQris,
+  listUnverified,
   type PaymentRecord,
   sumUnverified,
 } from './db/repos/payments-repo.ts';
-import { findActiveByCode, listProducts } from './db/repos/products-repo.ts';
+import { findActiveByCode, forgetServerVersions, listProducts } from './db/repos/products-repo.ts';
 import type { SaleRecord } from './db/repos/sales-repo.ts';
 import { advanceCursor, readSyncState, resetCursor } from './db/repos/sync-state-repo.ts';
 import { fail, type Logger, stderrLogger, TillFailure } from './errors.ts';
 import { TillEventBus } from './events.ts';
+import { ManagerPin } from './manager/pin.ts';
 import {
   applyServerView,
   recordCashPayment,
@@ -58,6 +69,7 @@ import {
 import { priceSale, recentSales, recordSale, requireSale, toSaleView } from './sales/sales.ts';
 import { type DeviceConfig, isConfigured, loadConfig, saveConfig, toSettingsView } from './settings.ts';
 import { ConnectivityMonitor, type ConnectivityOptions } from './sync/connectivity.ts';
+import { DrainTracker } from './sync/drain-tracker.ts';
 import { LiveLink, type LiveLinkOptions } from './sync/live-link.ts';
 import { type PusherOptions, SyncPusher } from './sync/pusher.ts';
 import { ServerApi } from './sync/server-api.ts';
@@ -121,6 +133,10 @@ export class TillCore {
   readonly #offers = new Map<string, OfflineQrisOffer & { draft: IpcParsed<'sale:create'> | null }>();
   #offlineFetch: Promise<void> | null = null;
   #offlineFetchedAt = 0;
+  #catalogFetch: Promise<void> | null = null;
+  readonly #drain = new DrainTracker();
+  /** The PIN in front of the manager's sync screen (manager/pin.ts). */
+  readonly managerPin: ManagerPin;
 
   constructor(o: TillCoreOptions) {
     this.#o = o;
@@ -128,6 +144,7 @@ export class TillCore {
     this.log = o.log ?? stderrLogger();
     this.db = openDatabase({ dataDir: o.dataDir });
     this.#config = loadConfig(this.db);
+    this.managerPin = new ManagerPin(this.db, this.#now);
     this.#rebuildApi();
     this.#monitor = new ConnectivityMonitor({
       ...o.connectivity,
@@ -137,6 +154,7 @@ export class TillCore {
         if (state === 'online') {
           this.#pusher.kick(true);
           void this.refreshOfflineSetup();
+          void this.refreshCatalog();
         }
         this.#refreshSuspicions();
         this.#publishStatus();
@@ -173,6 +191,7 @@ export class TillCore {
     this.#restartLink();
     this.#pusher.start();
     void this.refreshOfflineSetup();
+    void this.refreshCatalog();
     this.#ticker = setInterval(() => void this.#tick(), this.#o.pollIntervalMs ?? 3_000);
     this.#ticker.unref();
   }
@@ -432,6 +451,36 @@ export class TillCore {
     return this.#offlineFetch;
   }
 
+  /**
+   * Fetches the store's whole catalog (GET /v1/catalog) and applies it (catalog/catalog-sync.ts). Called at
+   * start, on reconnect and after the server changed; events keep it current in between. Failures keep the
+   * copy the till has: it sells from it offline.
+   */
+  refreshCatalog(): Promise<void> {
+    if (this.#catalogFetch) return this.#catalogFetch;
+    const api = this.#api;
+    if (!api) return Promise.resolve();
+    this.#catalogFetch = (async () => {
+      try {
+        const snap = await api.catalog();
+        this.#markReachable();
+        if (this.#api !== api || !this.db.open) return; // settings changed meanwhile: not this server's
+        this.#catalogApplied(applyServerCatalog(this.db, snap.products, this.#now(), { snapshot: true }));
+      } catch (e) {
+        this.#noteFailure(e);
+        // A server without the catalog route (older build) answers 404: the till keeps its copy.
+        if (!(e instanceof TillFailure)) this.log.error('catalog fetch failed', { err: e });
+      } finally {
+        this.#catalogFetch = null;
+      }
+    })();
+    return this.#catalogFetch;
+  }
+
+  #catalogApplied(changed: number): void {
+    if (changed > 0) this.events.emit(TILL_EVENTS.catalogChanged, { changed });
+  }
+
   getPayment(i: IpcParsed<'payment:get'>): PaymentInfo {
     return this.#paymentInfo(this.#requirePayment(i.paymentId));
   }
@@ -464,10 +513,14 @@ export class TillCore {
       // screen says otherwise, and never tell the screen when the new server answers.
       this.#monitor.restart();
       this.#httpError = null;
+      this.#drain.reset();
       this.#rebuildApi();
       this.#restartLink();
       this.#pusher.kick(true);
+      // Another server's catalog revisions are not comparable with this one's: its snapshot must win.
+      forgetServerVersions(this.db);
       void this.refreshOfflineSetup();
+      void this.refreshCatalog();
       this.#publishStatus();
     }
     return this.getSettings();
@@ -499,13 +552,56 @@ export class TillCore {
       parked,
       unverifiedTotal: rupiah(sumUnverified(this.db)),
       syncProgress: this.#pusher.progress,
+      drain: this.#drain.observe({
+        online: this.#conn.state === 'online',
+        pending,
+        ackedMutationId: ackState(this.db).ackedMutationId,
+        now: this.#now(),
+      }),
       offlineQris: this.offlineLimits(),
     };
   }
 
+  /** The manager's sync screen: what is behind the status numbers. Needs the manager PIN (manager/pin.ts). */
+  syncDetails(): SyncDetails {
+    this.managerPin.requireUnlocked();
+    return {
+      status: this.status(),
+      oldestUnsyncedAt: oldestUnsyncedAt(this.db),
+      parkedItems: listParkedWithAmounts(this.db).map((e) => ({
+        id: e.id,
+        mutationId: e.mutationId,
+        kind: e.kind,
+        entityId: e.entityId,
+        createdAt: e.createdAt,
+        parkedAt: e.parkedAt,
+        attempts: e.attempts,
+        error: e.lastError,
+        amount: e.amount === null ? null : rupiah(e.amount),
+      })),
+      unverified: listUnverified(this.db).map((p) => ({
+        paymentId: p.id,
+        saleId: p.saleId,
+        amount: p.amount,
+        offlineRef: p.offlineRef,
+        createdAt: p.createdAt,
+      })),
+      now: this.#now(),
+    };
+  }
+
   /** Applies one server event (live or polled). Public for the transports' tests; idempotent. */
-  applyEvent(e: SyncEvent): PaymentInfo | null {
+  applyEvent(e: StoreEvent): PaymentInfo | null {
     const now = this.#now();
+    if (e.type === 'catalog.updated') {
+      let changed = 0;
+      this.db.transaction(() => {
+        changed = applyServerCatalog(this.db, e.products, now, { snapshot: false });
+        advanceCursor(this.db, e.seq, now);
+      })();
+      this.#catalogApplied(changed);
+      return null;
+    }
     let applied: ReturnType<typeof applyServerView> = null;
     this.db.transaction(() => {
       applied = applyServerView(this.db, e.payment, now);

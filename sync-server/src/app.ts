@@ -4,7 +4,7 @@
  */
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerHookHandler } from 'fastify';
 import pino from 'pino';
 import type { ProviderId } from '../../shared/schemas/sync-api.ts';
 import type { Config } from './config.ts';
@@ -14,11 +14,13 @@ import { createMetrics } from './metrics.ts';
 import { registerAbuseGuards } from './plugins/abuse-limits.ts';
 import { limitConnectionsPerIp } from './plugins/connection-limits.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
+import { requireCsrfOnWrites, requireManager } from './plugins/manager-auth.ts';
 import type { PaymentProvider } from './providers/payment-provider.ts';
 import { createProviders } from './providers/registry.ts';
 import { ProviderRouter } from './providers/router.ts';
 import { RelayHub } from './relay/hub.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -40,6 +42,8 @@ export type BuildOptions = {
   now?: () => number;
   /** Run the sweeper on its interval (default true). */
   sweeper?: boolean;
+  /** The preHandlers guarding the manager's catalog routes (default: a manager session, CSRF on writes). */
+  catalogManagerAuth?: preHandlerHookHandler[];
 };
 
 export type App = { app: FastifyInstance; ctx: ServerContext; hub: RelayHub };
@@ -122,6 +126,7 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   shiftRoutes(app, ctx, guards);
   syncRoutes(app, ctx, hub, guards);
   syncPushRoutes(app, ctx, guards);
+  catalogRoutes(app, ctx, { manager: o.catalogManagerAuth ?? [requireManager(ctx), requireCsrfOnWrites] }, guards);
   await webhookRoutes(app, ctx, guards);
   adminRoutes(app, ctx);
 

@@ -107,6 +107,22 @@ export interface ShiftsTable {
   cashier: string | null;
 }
 
+/** The store catalog (migration 0011). `active` is 0/1; `version` the store's catalog revision at the last change. */
+export interface ProductsTable {
+  id: string;
+  store_id: string;
+  sku: string;
+  barcode: string | null;
+  name: string;
+  price: number;
+  category: string | null;
+  image_url: string | null;
+  active: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   stores: StoresTable;
   devices: DevicesTable;
@@ -114,6 +130,7 @@ export interface DB {
   webhook_events: WebhookEventsTable;
   sync_events: SyncEventsTable;
   shifts: ShiftsTable;
+  products: ProductsTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;
@@ -124,3 +141,4 @@ export type PaymentUpdate = Updateable<PaymentsTable>;
 export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type SyncEventRow = Selectable<SyncEventsTable>;
 export type ShiftRow = Selectable<ShiftsTable>;
+export type ProductRow = Selectable<ProductsTable>;

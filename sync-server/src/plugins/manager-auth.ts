@@ -53,6 +53,12 @@ export async function requireCsrf(request: FastifyRequest): Promise<void> {
   }
 }
 
+/** requireCsrf for the requests that change something; reads (GET, HEAD) need the session only. */
+export async function requireCsrfOnWrites(request: FastifyRequest): Promise<void> {
+  if (request.method === 'GET' || request.method === 'HEAD') return;
+  await requireCsrf(request);
+}
+
 export function managerOf(request: FastifyRequest): ManagerIdentity {
   if (!request.manager) throw new HttpError('UNAUTHORIZED', 'sign in as a store manager');
   return request.manager;
