@@ -52,7 +52,7 @@ beforeAll(async () => {
         format: 'esm',
         target: 'node24',
         // pg-listen's pg-format reads __dirname, which an ESM bundle does not have: load those from node_modules.
-        external: ['better-sqlite3', 'pg-native', 'pg-listen'],
+        external: ['better-sqlite3', 'pg-native', 'pg-listen', '@node-rs/argon2'],
         banner: { js: banner },
         logLevel: 'warning',
       }),
