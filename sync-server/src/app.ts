@@ -24,11 +24,13 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { refundRoutes } from './routes/refunds.ts';
 import { shiftRoutes } from './routes/shifts.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { syncPushRoutes } from './routes/sync-push.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { ServerContext } from './services/context.ts';
+import { startRefundFollowUp } from './services/refunds.ts';
 import { startSweeper } from './services/sweeper.ts';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -40,10 +42,12 @@ export type BuildOptions = {
   /** An already opened database (tests share one between two app instances). */
   database?: Database;
   now?: () => number;
-  /** Run the sweeper on its interval (default true). */
+  /** Run the sweeper (and the refund follow-up) on its interval (default true). */
   sweeper?: boolean;
   /** The preHandlers guarding the manager's catalog routes (default: a manager session, CSRF on writes). */
   catalogManagerAuth?: preHandlerHookHandler[];
+  /** The guard in front of the refund routes (default: a manager session, CSRF on writes). */
+  managerGuard?: preHandlerHookHandler[];
 };
 
 export type App = { app: FastifyInstance; ctx: ServerContext; hub: RelayHub };
@@ -129,10 +133,13 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   catalogRoutes(app, ctx, { manager: o.catalogManagerAuth ?? [requireManager(ctx), requireCsrfOnWrites] }, guards);
   await webhookRoutes(app, ctx, guards);
   adminRoutes(app, ctx);
+  refundRoutes(app, ctx, { preHandler: o.managerGuard ?? [requireManager(ctx), requireCsrfOnWrites] });
 
   const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);
+  const stopRefunds = o.sweeper === false ? null : startRefundFollowUp(ctx);
   app.addHook('onClose', async () => {
     await stopSweeper?.();
+    await stopRefunds?.();
     await unlisten?.();
     if (ownsDatabase) await database.close();
   });

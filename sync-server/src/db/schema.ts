@@ -123,6 +123,25 @@ export interface ProductsTable {
   updated_at: number;
 }
 
+export interface RefundsTable {
+  store_id: string;
+  /** The client's idempotency key (a UUID), unique per store; also the provider's refund key. */
+  id: string;
+  payment_id: string;
+  amount: number;
+  reason: string;
+  /** requested | succeeded | failed */
+  status: string;
+  /** The provider's id of the refund (Xendit qrrf_…, Midtrans refund_key or refund_chargeback_id). */
+  provider_refund_ref: string | null;
+  /** Why the provider refused or could not be reached, for the last attempt. */
+  error: string | null;
+  /** Who asked: `manager:<id>`. */
+  requested_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   stores: StoresTable;
   devices: DevicesTable;
@@ -131,6 +150,7 @@ export interface DB {
   sync_events: SyncEventsTable;
   shifts: ShiftsTable;
   products: ProductsTable;
+  refunds: RefundsTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;
@@ -142,3 +162,5 @@ export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type SyncEventRow = Selectable<SyncEventsTable>;
 export type ShiftRow = Selectable<ShiftsTable>;
 export type ProductRow = Selectable<ProductsTable>;
+export type RefundRow = Selectable<RefundsTable>;
+export type RefundUpdate = Updateable<RefundsTable>;

@@ -14,6 +14,7 @@ import { m0006PaymentChecks } from './0006-payment-checks.ts';
 import { m0007OfflineQris } from './0007-offline-qris.ts';
 import { m0008PayerWallet } from './0008-payer-wallet.ts';
 import { m0009Managers } from './0009-managers.ts';
+import { m0010Refunds } from './0010-refunds.ts';
 import { m0011Catalog } from './0011-catalog.ts';
 import { m0012ShiftCashier } from './0012-shift-cashier.ts';
 
@@ -30,6 +31,7 @@ export const migrationFactories: Record<string, MigrationFactory> = {
   '0007-offline-qris': m0007OfflineQris,
   '0008-payer-wallet': m0008PayerWallet,
   '0009-managers': m0009Managers,
+  '0010-refunds': m0010Refunds,
   '0011-catalog': m0011Catalog,
   '0012-shift-cashier': m0012ShiftCashier,
 };
