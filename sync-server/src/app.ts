@@ -17,6 +17,7 @@ import type { PaymentProvider } from './providers/payment-provider.ts';
 import { createProviders } from './providers/registry.ts';
 import { ProviderRouter } from './providers/router.ts';
 import { RelayHub } from './relay/hub.ts';
+import { adminStaticRoutes } from './routes/admin-static.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -38,6 +39,8 @@ export type BuildOptions = {
   now?: () => number;
   /** Run the sweeper on its interval (default true). */
   sweeper?: boolean;
+  /** The built manager dashboard (default dist-admin/ at the repository root). */
+  adminDir?: string;
 };
 
 export type App = { app: FastifyInstance; ctx: ServerContext; hub: RelayHub };
@@ -117,6 +120,9 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   syncRoutes(app, ctx, hub, guards);
   syncPushRoutes(app, ctx, guards);
   await webhookRoutes(app, ctx, guards);
+
+  // The manager dashboard's page and assets (its API registers its own routes under /admin/api).
+  await adminStaticRoutes(app, o.adminDir);
 
   const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);
   app.addHook('onClose', async () => {
