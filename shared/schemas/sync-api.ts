@@ -225,11 +225,29 @@ export const PushMutationSchema = z.strictObject({
 });
 export type PushMutation = z.infer<typeof PushMutationSchema>;
 
+/**
+ * The till's queue as it will stand once this batch is acknowledged, for the manager dashboard's sync lag: a
+ * till whose last report left items waiting stays "lagging" until a later push says otherwise.
+ */
+export const ClientStateSchema = z.strictObject({
+  /** Outbox entries waiting to be sent, this batch left out. */
+  queue_depth: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** Entries the server refused, parked on the till. */
+  parked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** The till's clock when the oldest of those waiting entries was made; null when none waits. */
+  oldest_unsynced_at: EpochMs.nullable(),
+  /** Offline QRIS money the till has taken and not seen verified. */
+  unverified_amount: Rp,
+});
+export type ClientState = z.infer<typeof ClientStateSchema>;
+
 export const PushRequestSchema = z
   .strictObject({
     /** The till's clock when it sent the request; the server answers with its own for skew measurement. */
     client_time: EpochMs,
     mutations: z.array(PushMutationSchema).min(1).max(MAX_PUSH_MUTATIONS),
+    /** Optional so older tills keep working. */
+    client_state: ClientStateSchema.optional(),
   })
   .refine((b) => b.mutations.every((m, i) => i === 0 || m.mutation_id === b.mutations[i - 1]!.mutation_id + 1), {
     error: 'mutation ids must be consecutive and ascending',
