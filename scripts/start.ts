@@ -193,7 +193,12 @@ if (rendererStale || electronStale) {
   }
 }
 // The manager dashboard the sync-server serves at /admin/: the same rule (`npm run build` above builds it too).
-if (isStale(join(root, 'dist-admin/index.html'), at('sync-server/admin', 'shared', 'vite.admin.config.ts', 'package-lock.json'))) {
+if (
+  isStale(
+    join(root, 'dist-admin/index.html'),
+    at('sync-server/admin', 'shared', 'vite.admin.config.ts', 'package-lock.json'),
+  )
+) {
   process.stdout.write('Building the manager dashboard…\n');
   const r = spawnSync('npm', ['run', '--silent', 'build:admin'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {

@@ -15,9 +15,12 @@ export type Loaded<T> = {
  * fall in near real time). A slow answer never overwrites a newer one.
  */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number): Loaded<T> {
-  const [state, setState] = useState<{ data: T | null; error: ApiError | null; loading: boolean; at: number | null }>(
-    { data: null, error: null, loading: true, at: null },
-  );
+  const [state, setState] = useState<{ data: T | null; error: ApiError | null; loading: boolean; at: number | null }>({
+    data: null,
+    error: null,
+    loading: true,
+    at: null,
+  });
   const seq = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;

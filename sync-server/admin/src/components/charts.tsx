@@ -53,6 +53,7 @@ function Frame({
     <figure className="chart" data-testid={testId}>
       <figcaption id={titleId}>{title}</figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={titleId} className="chart-svg">
+        <title>{title}</title>
         {ticks(max).map((v) => {
           const y = PAD.top + innerH - (v / max) * innerH;
           return (

@@ -32,7 +32,9 @@ export function Dialog({
         onClose();
       }}
     >
-      <h2 id={titleId}>{title}</h2>
+      <h2 id={titleId} className="dialog-title">
+        {title}
+      </h2>
       {children}
     </dialog>
   );
