@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ProviderId } from '../shared/schemas/sync-api.ts';
 import { type Sandboxes, startSandboxes } from '../sync-server/sandbox/main.ts';
 import type { Chaos } from '../sync-server/sandbox/webhook-dispatcher.ts';
-import { type App, buildApp } from '../sync-server/src/app.ts';
+import { type App, type BuildOptions, buildApp } from '../sync-server/src/app.ts';
 import { loadConfig } from '../sync-server/src/config.ts';
 import { setStoreProvider } from '../sync-server/src/repos/stores-repo.ts';
 import { enrolDevice } from '../sync-server/src/services/devices.ts';
@@ -45,6 +45,8 @@ export type SystemOptions = {
   sandboxPorts?: { xendit?: number; midtrans?: number; payer?: number };
   /** Further server environment (timeouts, limits), applied last. */
   env?: Record<string, string>;
+  /** The guard in front of manager-only routes (see BuildOptions.managerGuard). */
+  managerGuard?: BuildOptions['managerGuard'];
 };
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -87,7 +89,7 @@ export async function startSystem(o: SystemOptions): Promise<System> {
   };
   let server: App | null = null;
   try {
-    server = await buildApp({ config: loadConfig(env) });
+    server = await buildApp({ config: loadConfig(env), ...(o.managerGuard ? { managerGuard: o.managerGuard } : {}) });
     await server.app.listen({ host, port });
   } catch (e) {
     // A busy port (or a bad database) must not leave the sandboxes listening behind the error.

@@ -76,6 +76,8 @@ export const API_ERROR_CODES = [
   'INTERNAL',
   /** Push: the batch starts after a mutation the server never received; resend from `last_mutation_id + 1`. */
   'MUTATION_GAP',
+  /** A manager's session is needed (refunds and other manager actions); a till's token never is one. */
+  'MANAGER_REQUIRED',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

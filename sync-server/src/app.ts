@@ -3,7 +3,7 @@
  * port 0; `main.ts` is the process entry point.
  */
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerHookHandler } from 'fastify';
 import pino from 'pino';
 import type { ProviderId } from '../../shared/schemas/sync-api.ts';
 import type { Config } from './config.ts';
@@ -21,11 +21,13 @@ import { adminStaticRoutes } from './routes/admin-static.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { refundRoutes, refuseAllManagers } from './routes/refunds.ts';
 import { shiftRoutes } from './routes/shifts.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { syncPushRoutes } from './routes/sync-push.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { ServerContext } from './services/context.ts';
+import { startRefundFollowUp } from './services/refunds.ts';
 import { startSweeper } from './services/sweeper.ts';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -37,10 +39,15 @@ export type BuildOptions = {
   /** An already opened database (tests share one between two app instances). */
   database?: Database;
   now?: () => number;
-  /** Run the sweeper on its interval (default true). */
+  /** Run the sweeper (and the refund follow-up) on its interval (default true). */
   sweeper?: boolean;
   /** The built manager dashboard (default dist-admin/ at the repository root). */
   adminDir?: string;
+  /**
+   * The guard in front of manager-only routes (refunds): it must leave the signed-in manager on
+   * `request.manager`. Tests pass their own; by default every request is refused with 401 MANAGER_REQUIRED.
+   */
+  managerGuard?: preHandlerHookHandler[];
 };
 
 export type App = { app: FastifyInstance; ctx: ServerContext; hub: RelayHub };
@@ -120,13 +127,18 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   syncRoutes(app, ctx, hub, guards);
   syncPushRoutes(app, ctx, guards);
   await webhookRoutes(app, ctx, guards);
+  // Refunds are for managers only. Until the manager sign-in is wired here at merge, the default guard refuses
+  // every request, so nobody (and no till token) can refund.
+  refundRoutes(app, ctx, { preHandler: o.managerGuard ?? [refuseAllManagers] });
 
   // The manager dashboard's page and assets (its API registers its own routes under /admin/api).
   await adminStaticRoutes(app, o.adminDir);
 
   const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);
+  const stopRefunds = o.sweeper === false ? null : startRefundFollowUp(ctx);
   app.addHook('onClose', async () => {
     await stopSweeper?.();
+    await stopRefunds?.();
     await unlisten?.();
     if (ownsDatabase) await database.close();
   });

@@ -20,6 +20,7 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   PROVIDER_UNAVAILABLE: 503,
   INTERNAL: 500,
   MUTATION_GAP: 409,
+  MANAGER_REQUIRED: 401,
 };
 
 export class HttpError extends Error {

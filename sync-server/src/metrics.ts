@@ -91,6 +91,12 @@ export function createMetrics() {
       labelNames: ['type'] as const,
       registers: [registry],
     }),
+    refunds: new Counter({
+      name: 'kasir_refunds_total',
+      help: 'Refund attempts at providers by outcome: succeeded, pending, failed (refused), unavailable',
+      labelNames: ['provider', 'outcome'] as const,
+      registers: [registry],
+    }),
     sweeps: new Counter({
       name: 'kasir_sweeper_checks_total',
       help: 'Pending payments checked with the provider by the sweeper',

@@ -55,7 +55,28 @@ export type MidtransSandbox = {
   /** True when this sandbox issued this QR string. */
   ownsQr(qrString: string): boolean;
   setNotificationUrl(url: string | null): void;
+  /** Every refund this sandbox made, and how many refund calls it answered (replays and faults included). */
+  refunds(): SandboxRefunds;
+  /**
+   * The next `count` refund calls answer HTTP 503: `before` refunding (nothing happens), or `after` refunding
+   * (the refund is made and notified, but its answer is lost, as on a timeout).
+   */
+  failRefunds(count: number, when: 'before' | 'after'): void;
   close(): Promise<void>;
+};
+
+export type SandboxRefunds = {
+  calls: number;
+  refunds: {
+    order_id: string;
+    transaction_id: string;
+    refund_key: string;
+    refund_chargeback_id: number;
+    amount: number;
+    reason: string;
+    created_at: number;
+    transaction_status: TxStatus;
+  }[];
 };
 
 /** A direct refund with this reason is "denied by the bank" (202), the way an issuer can refuse one. */
@@ -260,8 +281,53 @@ export async function createMidtransSandbox(opts: MidtransSandboxOptions): Promi
     return reply(r, { ...summary(tx), status_code: '407', status_message: 'Success, transaction has expired' });
   });
 
-  const refundRoute = (direct: boolean) => async (req: FastifyRequest<{ Params: { id: string } }>, r: FastifyReply) =>
-    reply(r, refund(req.params.id, req.body, direct));
+  let refundCalls = 0;
+  const refundFaults = { count: 0, when: 'before' as 'before' | 'after' };
+  const unavailable = () => midtransError(503, 'Sorry, we are experiencing an internal server error');
+  const refundRoute = (direct: boolean) => async (req: FastifyRequest<{ Params: { id: string } }>, r: FastifyReply) => {
+    refundCalls++;
+    if (refundFaults.count > 0) {
+      refundFaults.count--;
+      if (refundFaults.when === 'after') refund(req.params.id, req.body, direct);
+      return reply(r, unavailable());
+    }
+    return reply(r, refund(req.params.id, req.body, direct));
+  };
+  function refundsView(): SandboxRefunds {
+    const refunds = [...txs.values()].flatMap((tx) =>
+      tx.refunds.map((x) => ({
+        order_id: tx.orderId,
+        transaction_id: tx.transactionId,
+        refund_key: x.refundKey,
+        refund_chargeback_id: x.refundChargebackId,
+        amount: x.amount,
+        reason: x.reason,
+        created_at: x.createdAt,
+        transaction_status: tx.status,
+      })),
+    );
+    return { calls: refundCalls, refunds };
+  }
+  // The sandbox's own window on its books, for tests and the dashboard walk-through: not part of Midtrans's API.
+  app.get('/_sandbox/refunds', async () => refundsView());
+  app.post('/_sandbox/faults', async (req, r) => {
+    const b = req.body as { refund?: { count?: unknown; when?: unknown } } | undefined;
+    const count = b?.refund?.count;
+    const when = b?.refund?.when ?? 'before';
+    if (
+      typeof count !== 'number' ||
+      !Number.isSafeInteger(count) ||
+      count < 0 ||
+      (when !== 'before' && when !== 'after')
+    ) {
+      return r
+        .status(400)
+        .send({ code: 'INVALID_INPUT', message: "expected {refund: {count, when: 'before'|'after'}}" });
+    }
+    refundFaults.count = count;
+    refundFaults.when = when;
+    return { refund: refundFaults };
+  });
   app.post<{ Params: { id: string } }>('/v2/:id/refund', { onRequest: requireKey }, refundRoute(false));
   app.post<{ Params: { id: string } }>('/v2/:id/refund/online/direct', { onRequest: requireKey }, refundRoute(true));
 
@@ -422,6 +488,11 @@ export async function createMidtransSandbox(opts: MidtransSandboxOptions): Promi
       if (tx.status === 'pending') moveTo(tx, 'expire');
     },
     ownsQr: (qrString) => byQr.has(qrString),
+    refunds: refundsView,
+    failRefunds(count, when) {
+      refundFaults.count = count;
+      refundFaults.when = when;
+    },
     setNotificationUrl(url) {
       dashboardUrl = url;
     },

@@ -46,7 +46,19 @@ export type XenditSandbox = {
   setCallbackUrl(url: string | null): void;
   /** See XenditSandboxOptions.echoScannedQr. */
   setEchoScannedQr(echo: boolean): void;
+  /** Every refund this sandbox made, and how many refund calls it answered (replays and faults included). */
+  refunds(): SandboxRefunds;
+  /**
+   * The next `count` refund calls answer HTTP 503: `before` refunding (nothing happens), or `after` refunding
+   * (the refund is made, but its answer is lost, as on a timeout).
+   */
+  failRefunds(count: number, when: 'before' | 'after'): void;
   close(): Promise<void>;
+};
+
+export type SandboxRefunds = {
+  calls: number;
+  refunds: (RefundRecord & { reference_id: string | null; qr_id: string | null; idempotency_key: string | null })[];
 };
 
 const HOUR = 60 * 60 * 1000;
@@ -411,7 +423,28 @@ export async function createXenditSandbox(opts: XenditSandboxOptions): Promise<X
     return paymentView(findPayment(r.paymentId));
   });
 
+  let refundCalls = 0;
+  const refundFaults = { count: 0, when: 'before' as 'before' | 'after' };
+  const keyOfRefund = new Map<string, string>();
+  function refundsView(): SandboxRefunds {
+    const refunds = [...ledger.refunds.values()].map((r) => {
+      const p = ledger.payments.get(r.qrpy_id);
+      const qr = p ? ledger.qrs.get(p.qr_id) : undefined;
+      return {
+        ...r,
+        reference_id: qr?.reference_id ?? null,
+        qr_id: p?.qr_id ?? null,
+        idempotency_key: keyOfRefund.get(r.id) ?? null,
+      };
+    });
+    return { calls: refundCalls, refunds };
+  }
+
   app.post<{ Params: { qrpyId: string } }>('/qr_codes/payments/:qrpyId/refunds', async (req, reply) => {
+    refundCalls++;
+    const fault = refundFaults.count > 0 ? refundFaults.when : null;
+    if (fault !== null) refundFaults.count--;
+    if (fault === 'before') throw new XenditHttpError(503, 'SERVER_ERROR', 'An unexpected error occured');
     const p = findPayment(req.params.qrpyId);
     const parsed = RefundSchema.safeParse(req.body);
     if (!parsed.success) throw validation(parsed.error);
@@ -423,6 +456,8 @@ export async function createXenditSandbox(opts: XenditSandboxOptions): Promise<X
     });
     if (!r.ok) throw new XenditHttpError(400, r.code, r.message);
     if (!r.replay) settleLater(r.refund.id);
+    if (typeof key === 'string' && key !== '') keyOfRefund.set(r.refund.id, key);
+    if (fault === 'after') throw new XenditHttpError(503, 'SERVER_ERROR', 'An unexpected error occured');
     return reply.code(r.replay ? 200 : 201).send(refundView(r.refund));
   });
 
@@ -456,6 +491,27 @@ export async function createXenditSandbox(opts: XenditSandboxOptions): Promise<X
     return { payment_id: r.paymentId };
   });
 
+  // The sandbox's own window on its books, for tests and the dashboard walk-through: not part of Xendit's API.
+  app.get('/_sandbox/refunds', async () => refundsView());
+  app.post('/_sandbox/faults', async (req, reply) => {
+    const b = req.body as { refund?: { count?: unknown; when?: unknown } } | undefined;
+    const count = b?.refund?.count;
+    const when = b?.refund?.when ?? 'before';
+    if (
+      typeof count !== 'number' ||
+      !Number.isSafeInteger(count) ||
+      count < 0 ||
+      (when !== 'before' && when !== 'after')
+    ) {
+      return reply
+        .code(400)
+        .send({ error_code: 'API_VALIDATION_ERROR', message: "expected {refund: {count, when: 'before'|'after'}}" });
+    }
+    refundFaults.count = count;
+    refundFaults.when = when;
+    return { refund: refundFaults };
+  });
+
   /** The printed static QR, for the launcher to give the till as the store's offline QR. */
   app.get('/_sandbox/merchant-qr', async () => ({ qr_string: staticQr, qr_id: merchantQr.id }));
 
@@ -469,6 +525,11 @@ export async function createXenditSandbox(opts: XenditSandboxOptions): Promise<X
     },
     setEchoScannedQr(echo) {
       echoScanned = echo;
+    },
+    refunds: refundsView,
+    failRefunds(count, when) {
+      refundFaults.count = count;
+      refundFaults.when = when;
     },
     async close() {
       dispatcher.close();

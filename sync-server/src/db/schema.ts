@@ -106,6 +106,25 @@ export interface ShiftsTable {
   received_at: number;
 }
 
+export interface RefundsTable {
+  store_id: string;
+  /** The client's idempotency key (a UUID), unique per store; also the provider's refund key. */
+  id: string;
+  payment_id: string;
+  amount: number;
+  reason: string;
+  /** requested | succeeded | failed */
+  status: string;
+  /** The provider's id of the refund (Xendit qrrf_…, Midtrans refund_key or refund_chargeback_id). */
+  provider_refund_ref: string | null;
+  /** Why the provider refused or could not be reached, for the last attempt. */
+  error: string | null;
+  /** Who asked: `manager:<id>`. */
+  requested_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   stores: StoresTable;
   devices: DevicesTable;
@@ -113,6 +132,7 @@ export interface DB {
   webhook_events: WebhookEventsTable;
   sync_events: SyncEventsTable;
   shifts: ShiftsTable;
+  refunds: RefundsTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;
@@ -123,3 +143,5 @@ export type PaymentUpdate = Updateable<PaymentsTable>;
 export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type SyncEventRow = Selectable<SyncEventsTable>;
 export type ShiftRow = Selectable<ShiftsTable>;
+export type RefundRow = Selectable<RefundsTable>;
+export type RefundUpdate = Updateable<RefundsTable>;

@@ -92,10 +92,21 @@ export interface PaymentProvider {
    * short expiries late, in batches). Absent when the provider expires QRs on time by itself.
    */
   expirePayment?(ref: PaymentRef): Promise<void>;
+  /**
+   * Refunds `amount` of a paid payment. `refundId` is our refund's id and the provider's refund key (Midtrans
+   * `refund_key`, Xendit `idempotency-key`): asking again with the same id is the same refund, never a second
+   * one. Throws ProviderRejectedError when the provider refuses (e.g. more than is left), ProviderUnavailable
+   * when it cannot be reached (the outcome is then unknown: ask again with the same id).
+   */
   refundPayment(
     ref: PaymentRef & { paymentRef: string | null },
     req: { refundId: string; amount: Rupiah; reason?: string },
   ): Promise<RefundResult>;
+  /**
+   * Reads a refund the provider answered as pending, by the provider's refund id. Absent where refunds are
+   * answered at once (Midtrans approves or denies a direct refund in its answer).
+   */
+  getRefund?(ref: PaymentRef & { paymentRef: string | null }, providerRefundId: string): Promise<RefundResult>;
   /**
    * Creates a STATIC QR for a store, whose payments the provider then notifies (offline QRIS). Absent when the
    * provider offers none through its API.

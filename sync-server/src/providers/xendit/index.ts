@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
+import { rupiah } from '../../../../shared/money.ts';
 import { ProviderRejectedError, ProviderUnavailableError, WebhookPayloadError } from '../errors.ts';
 import { sendToProvider } from '../http.ts';
 import type {
@@ -107,6 +108,16 @@ export function createXenditProvider(cfg: XenditConfig, deps: Deps = {}): Paymen
     }
   }
 
+  /** The QR payment (qrpy_…) to refund: the one we stored, else the one the QR's payments list shows. */
+  async function qrPaymentOf(ref: PaymentRef & { paymentRef: string | null }): Promise<string> {
+    if (ref.paymentRef !== null) return ref.paymentRef;
+    const state = await paymentState(ref);
+    if (state.paymentRef === null) {
+      throw new ProviderRejectedError(`Xendit QR ${ref.providerRef} has no payment to refund`, 'PAYMENT_NOT_FOUND');
+    }
+    return state.paymentRef;
+  }
+
   return {
     id: 'xendit',
     mode: cfg.mode,
@@ -155,14 +166,7 @@ export function createXenditProvider(cfg: XenditConfig, deps: Deps = {}): Paymen
     },
 
     async refundPayment(ref, req): Promise<RefundResult> {
-      let paymentRef = ref.paymentRef;
-      if (paymentRef === null) {
-        const state = await paymentState(ref);
-        paymentRef = state.paymentRef;
-        if (paymentRef === null) {
-          throw new ProviderRejectedError(`Xendit QR ${ref.providerRef} has no payment to refund`, 'PAYMENT_NOT_FOUND');
-        }
-      }
+      const paymentRef = await qrPaymentOf(ref);
       const body: QrRefundRequest = { amount: toXenditAmount(req.amount) };
       if (req.reason !== undefined) body.reason = req.reason;
       const refund = await call(
@@ -177,6 +181,26 @@ export function createXenditProvider(cfg: XenditConfig, deps: Deps = {}): Paymen
       );
       try {
         return toRefundResult(refund, req.amount);
+      } catch (e) {
+        if (e instanceof XenditAmountError) throw new ProviderUnavailableError(e.message, 'BAD_RESPONSE');
+        throw e;
+      }
+    },
+
+    async getRefund(ref, providerRefundId): Promise<RefundResult> {
+      // GET /qr_codes/payments/{qrpy_id}/refunds/{refund_id} (reference §1.7, a third-party client [X9]).
+      const paymentRef = await qrPaymentOf(ref);
+      const refund = await call(
+        'GET',
+        `/qr_codes/payments/${encodeURIComponent(paymentRef)}/refunds/${encodeURIComponent(providerRefundId)}`,
+        QrRefundSchema,
+      );
+      try {
+        const r = toRefundResult(refund, rupiah(0));
+        if (refund.refund_amount === undefined && refund.amount === undefined) {
+          throw new ProviderUnavailableError(`Xendit refund ${providerRefundId} states no amount`, 'BAD_RESPONSE');
+        }
+        return r;
       } catch (e) {
         if (e instanceof XenditAmountError) throw new ProviderUnavailableError(e.message, 'BAD_RESPONSE');
         throw e;
