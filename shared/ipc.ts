@@ -49,6 +49,12 @@ export const TILL_ERROR_CODES = {
    * `OfflineQrisRefusal`): no static QRIS cached, amount over the limit, unverified total over the limit.
    */
   OFFLINE_QRIS_REFUSED: false,
+  /** The manager PIN must be entered first (or set first when none is set): the sync screen is behind it. */
+  PIN_REQUIRED: false,
+  /** The manager PIN was wrong; `message` says how many tries are left before a short lockout. */
+  PIN_WRONG: false,
+  /** Too many wrong PINs: refused until the lockout ends (`message` carries the epoch ms it ends at). */
+  PIN_LOCKED: true,
   /** Renderer side only: the local till service (web host) cannot be reached; a reload usually fixes it. */
   BRIDGE_UNAVAILABLE: true,
   INTERNAL: false,
@@ -184,8 +190,58 @@ export type TillStatus = {
   unverifiedTotal: Rupiah;
   /** While a backlog drains: entries sent so far out of the backlog; null when idle. */
   syncProgress: { done: number; total: number } | null;
+  /**
+   * The current or last drain of the queue as the core saw it (electron/core/sync/drain-tracker.ts): entries
+   * the server acknowledged since the drain began out of the entries queued then (plus any added meanwhile);
+   * `finished` once the queue was empty. Kept after the end so the sync screen can show it completed.
+   */
+  drain: DrainView | null;
   /** QRIS while offline: the cached static QRIS is there or not, the limits, the unverified money held. */
   offlineQris: OfflineQrisSetupView;
+};
+
+export type DrainView = { done: number; total: number; finished: boolean; startedAt: number; endedAt: number | null };
+
+/** What the manager PIN guards; never the hash. */
+export type ManagerPinView = {
+  set: boolean;
+  /** Wrong PINs are refused until then (epoch ms); null when not locked out. */
+  lockedUntil: number | null;
+  /** The sync screen is open until then (epoch ms); null when locked. */
+  unlockedUntil: number | null;
+};
+
+/** An outbox entry the server refused: kept with its reason until the manager sends it again. */
+export type ParkedItem = {
+  id: string;
+  mutationId: number;
+  kind: string;
+  entityId: string;
+  createdAt: number;
+  parkedAt: number | null;
+  attempts: number;
+  error: string | null;
+  /** The sale's total or the payment's amount when the entry is one; null otherwise. */
+  amount: Rupiah | null;
+};
+
+export type UnverifiedPaymentView = {
+  paymentId: string;
+  saleId: string;
+  amount: Rupiah;
+  offlineRef: string | null;
+  createdAt: number;
+};
+
+/** The manager's sync screen (behind the PIN): the status snapshot and what is behind its numbers. */
+export type SyncDetails = {
+  status: TillStatus;
+  /** created_at of the oldest outbox entry not yet acknowledged (queued or parked); null when none. */
+  oldestUnsyncedAt: number | null;
+  parkedItems: ParkedItem[];
+  unverified: UnverifiedPaymentView[];
+  /** The till's clock when assembled, so the screen computes ages against the same clock. */
+  now: number;
 };
 
 /**
@@ -309,6 +365,12 @@ export const RetryParkedInput = z
   })
   .optional();
 
+/** 4 to 8 digits. */
+const Pin = z.string().regex(/^\d{4,8}$/, { error: 'the PIN is 4 to 8 digits' });
+/** Sets (or changes: then `currentPin` is required) the manager PIN. */
+export const ManagerSetPinInput = z.strictObject({ pin: Pin, currentPin: Pin.optional() });
+export const ManagerUnlockInput = z.strictObject({ pin: Pin });
+
 // ---------------------------------------------------------------------------------------------------------
 // Channels
 // ---------------------------------------------------------------------------------------------------------
@@ -337,6 +399,12 @@ export const ipcRequests = {
   'till:status': NoInput,
   /** Sends parked outbox entries again, each under a new mutation id; answers the new status. */
   'sync:retryParked': RetryParkedInput,
+  /** The manager's sync screen (PIN_REQUIRED unless unlocked with `manager:unlock`). */
+  'sync:details': NoInput,
+  'manager:pin': NoInput,
+  'manager:setPin': ManagerSetPinInput,
+  'manager:unlock': ManagerUnlockInput,
+  'manager:lock': NoInput,
   ...counterRequests,
 } as const;
 
@@ -360,6 +428,11 @@ export type IpcResponses = {
   'settings:set': SettingsView;
   'till:status': TillStatus;
   'sync:retryParked': TillStatus;
+  'sync:details': SyncDetails;
+  'manager:pin': ManagerPinView;
+  'manager:setPin': ManagerPinView;
+  'manager:unlock': ManagerPinView;
+  'manager:lock': ManagerPinView;
 } & CounterResponses;
 
 export type IpcChannel = keyof typeof ipcRequests;
@@ -390,6 +463,11 @@ export const TILL_METHODS = {
   saveSettings: 'settings:set',
   getStatus: 'till:status',
   retryParked: 'sync:retryParked',
+  syncDetails: 'sync:details',
+  managerPin: 'manager:pin',
+  setManagerPin: 'manager:setPin',
+  unlockManager: 'manager:unlock',
+  lockManager: 'manager:lock',
   ...COUNTER_METHODS,
 } as const satisfies Record<string, IpcChannel>;
 export type TillMethod = keyof typeof TILL_METHODS;

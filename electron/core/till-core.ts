@@ -16,6 +16,7 @@ import {
   type Receipt,
   type SaleView,
   type SettingsView,
+  type SyncDetails,
   TILL_EVENTS,
   type TillStatus,
 } from '../../shared/ipc.ts';
@@ -34,11 +35,19 @@ import { Counter } from './counter/counter.ts';
 import type { PrinterTransport } from './counter/printer-transport.ts';
 import { openDatabase } from './db/open.ts';
 import { clearOfflineSetup, readOfflineSetup, writeOfflineSetup } from './db/repos/offline-setup-repo.ts';
-import { countOutbox, requeueParked, unsyncedSales } from './db/repos/outbox-repo.ts';
+import {
+  ackState,
+  countOutbox,
+  listParkedWithAmounts,
+  oldestUnsyncedAt,
+  requeueParked,
+  unsyncedSales,
+} from './db/repos/outbox-repo.ts';
 import {
   getPayment,
   listPaymentsOfSale,
   listPendingQris,
+  listUnverified,
   type PaymentRecord,
   sumUnverified,
 } from './db/repos/payments-repo.ts';
@@ -47,6 +56,7 @@ import type { SaleRecord } from './db/repos/sales-repo.ts';
 import { advanceCursor, readSyncState, resetCursor } from './db/repos/sync-state-repo.ts';
 import { fail, type Logger, stderrLogger, TillFailure } from './errors.ts';
 import { TillEventBus } from './events.ts';
+import { ManagerPin } from './manager/pin.ts';
 import {
   applyServerView,
   recordCashPayment,
@@ -58,6 +68,7 @@ import {
 import { priceSale, recentSales, recordSale, requireSale, toSaleView } from './sales/sales.ts';
 import { type DeviceConfig, isConfigured, loadConfig, saveConfig, toSettingsView } from './settings.ts';
 import { ConnectivityMonitor, type ConnectivityOptions } from './sync/connectivity.ts';
+import { DrainTracker } from './sync/drain-tracker.ts';
 import { LiveLink, type LiveLinkOptions } from './sync/live-link.ts';
 import { type PusherOptions, SyncPusher } from './sync/pusher.ts';
 import { ServerApi } from './sync/server-api.ts';
@@ -121,6 +132,9 @@ export class TillCore {
   readonly #offers = new Map<string, OfflineQrisOffer & { draft: IpcParsed<'sale:create'> | null }>();
   #offlineFetch: Promise<void> | null = null;
   #offlineFetchedAt = 0;
+  readonly #drain = new DrainTracker();
+  /** The PIN in front of the manager's sync screen (manager/pin.ts). */
+  readonly managerPin: ManagerPin;
 
   constructor(o: TillCoreOptions) {
     this.#o = o;
@@ -128,6 +142,7 @@ export class TillCore {
     this.log = o.log ?? stderrLogger();
     this.db = openDatabase({ dataDir: o.dataDir });
     this.#config = loadConfig(this.db);
+    this.managerPin = new ManagerPin(this.db, this.#now);
     this.#rebuildApi();
     this.#monitor = new ConnectivityMonitor({
       ...o.connectivity,
@@ -464,6 +479,7 @@ export class TillCore {
       // screen says otherwise, and never tell the screen when the new server answers.
       this.#monitor.restart();
       this.#httpError = null;
+      this.#drain.reset();
       this.#rebuildApi();
       this.#restartLink();
       this.#pusher.kick(true);
@@ -499,7 +515,41 @@ export class TillCore {
       parked,
       unverifiedTotal: rupiah(sumUnverified(this.db)),
       syncProgress: this.#pusher.progress,
+      drain: this.#drain.observe({
+        online: this.#conn.state === 'online',
+        pending,
+        ackedMutationId: ackState(this.db).ackedMutationId,
+        now: this.#now(),
+      }),
       offlineQris: this.offlineLimits(),
+    };
+  }
+
+  /** The manager's sync screen: what is behind the status numbers. Needs the manager PIN (manager/pin.ts). */
+  syncDetails(): SyncDetails {
+    this.managerPin.requireUnlocked();
+    return {
+      status: this.status(),
+      oldestUnsyncedAt: oldestUnsyncedAt(this.db),
+      parkedItems: listParkedWithAmounts(this.db).map((e) => ({
+        id: e.id,
+        mutationId: e.mutationId,
+        kind: e.kind,
+        entityId: e.entityId,
+        createdAt: e.createdAt,
+        parkedAt: e.parkedAt,
+        attempts: e.attempts,
+        error: e.lastError,
+        amount: e.amount === null ? null : rupiah(e.amount),
+      })),
+      unverified: listUnverified(this.db).map((p) => ({
+        paymentId: p.id,
+        saleId: p.saleId,
+        amount: p.amount,
+        offlineRef: p.offlineRef,
+        createdAt: p.createdAt,
+      })),
+      now: this.#now(),
     };
   }
 

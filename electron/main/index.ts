@@ -4,11 +4,12 @@
  * Bundled to dist-electron/main.cjs by scripts/build-electron.ts (better-sqlite3 stays external).
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, screen, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, screen, session } from 'electron';
 import { tillError } from '../../shared/ipc.ts';
 import { stderrLogger } from '../core/errors.ts';
 import { createHandlers } from '../core/handlers.ts';
 import { launchSettings } from '../core/settings.ts';
+import { quitPrompt } from '../core/sync/risk.ts';
 import { TillCore } from '../core/till-core.ts';
 import { appProtocolHandler } from './app-protocol.ts';
 import { shellConfigFromEnv } from './config.ts';
@@ -66,6 +67,26 @@ async function start(): Promise<void> {
     win = new BrowserWindow(windowOptions(join(here, 'preload.cjs')));
     const stop = forwardEvents(core.events, win.webContents);
     win.once('ready-to-show', () => win?.show());
+    // Closing the till (window close, Cmd/Alt+F4, app quit) while the server lacks some of its data asks
+    // first and says what is at risk; the data stays on this till either way (electron/core/sync/risk.ts).
+    let confirmedClose = false;
+    win.on('close', (e) => {
+      if (confirmedClose || !win) return;
+      const prompt = quitPrompt(core.status(), core.getSettings().language);
+      if (!prompt) return;
+      const choice = dialog.showMessageBoxSync(win, {
+        type: 'warning',
+        title: prompt.title,
+        message: prompt.message,
+        detail: prompt.detail,
+        buttons: prompt.buttons,
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true,
+      });
+      if (choice === 1) confirmedClose = true;
+      else e.preventDefault();
+    });
     win.on('closed', () => {
       stop();
       win = null;

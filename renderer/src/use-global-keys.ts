@@ -1,6 +1,6 @@
 /**
  * Keyboard shortcuts for the whole sale, so a cashier never needs the mouse:
- * F2 scan/SKU field · F3 search · F8 charge QRIS · F9 cash · Esc cancel/back · Enter confirm (also an offline QRIS) ·
+ * F2 scan/SKU field · F3 search · F6 the manager's sync page · F8 charge QRIS · F9 cash · Esc cancel/back · Enter confirm (also an offline QRIS) ·
  * +/− quantity of the selected line · ↑/↓ select a line · Delete remove it.
  * Keys go to store actions; this hook only maps them. A barcode scanner typing while no text field has focus
  * is recognised by its speed and its code is added as if typed in the SKU field.
@@ -48,6 +48,13 @@ export function useGlobalKeys(): void {
           s.setPage('sale');
           // The page may need one render to mount its inputs.
           requestAnimationFrame(() => focusField(e.key === 'F2' ? SCAN_INPUT_ID : SEARCH_INPUT_ID));
+          return;
+        case 'F6':
+          e.preventDefault();
+          if (s.checkout !== 'none') return;
+          s.setPage('sync');
+          // Straight to the PIN field.
+          requestAnimationFrame(() => document.getElementById('unlock-pin-input')?.focus());
           return;
         case 'F8':
           e.preventDefault();

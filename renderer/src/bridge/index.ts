@@ -16,6 +16,7 @@ export type {
   DiscountSpec,
   IpcResponses,
   Language,
+  ManagerPinView,
   OfflineQrisOffer,
   PaymentInfo,
   PaymentMethod,
@@ -25,6 +26,7 @@ export type {
   SaleStatus,
   SaleView,
   SettingsView,
+  SyncDetails,
   TillApi,
   TillError,
   TillErrorCode,
@@ -48,6 +50,11 @@ let api: TillApi | undefined;
 export function getTillApi(): TillApi {
   api ??= window.pos ?? createWebBridge();
   return api;
+}
+
+/** True in a plain browser (the web host), false under Electron's preload: quitting is guarded differently. */
+export function isWebHost(): boolean {
+  return window.pos === undefined;
 }
 
 /** Tests (and only tests) swap the API for a double. */

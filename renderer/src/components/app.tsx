@@ -1,5 +1,8 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatRupiah } from '../../../shared/money.ts';
+import { unsyncedRisk } from '../../../shared/sync-risk.ts';
+import { isWebHost } from '../bridge/index.ts';
 import { useTill } from '../store/index.ts';
 import { useGlobalKeys } from '../use-global-keys.ts';
 import { Cart } from './cart.tsx';
@@ -10,10 +13,12 @@ import { QrisSheet } from './qris-sheet.tsx';
 import { ReceiptSheet } from './receipt-sheet.tsx';
 import { RecentPage } from './recent-page.tsx';
 import { SettingsPage } from './settings-page.tsx';
+import { SyncPage } from './sync-page.tsx';
 import { TopBar } from './top-bar.tsx';
 
 export function App() {
   useGlobalKeys();
+  useQuitGuard();
   const page = useTill((s) => s.page);
   const checkout = useTill((s) => s.checkout);
   return (
@@ -29,6 +34,7 @@ export function App() {
       {page === 'recent' && <RecentPage />}
       {page === 'settings' && <SettingsPage />}
       {page === 'counter' && <CounterPage />}
+      {page === 'sync' && <SyncPage />}
       {checkout === 'qris' && <QrisSheet />}
       {checkout === 'cash' && <CashSheet />}
       {checkout === 'receipt' && <ReceiptSheet />}
@@ -121,4 +127,24 @@ function Banners() {
       )}
     </div>
   );
+}
+
+/**
+ * In a browser (the web host) closing or reloading the tab while the server lacks some of the till's data
+ * asks first (the browser's own `beforeunload` dialog; its text cannot be chosen). Under Electron the main
+ * process asks instead, with the counts (electron/main/index.ts): a `beforeunload` there would silently
+ * cancel the close.
+ */
+function useQuitGuard(): void {
+  const status = useTill((s) => s.status);
+  const atRisk = status !== null && unsyncedRisk(status) !== null;
+  useEffect(() => {
+    if (!atRisk || !isWebHost()) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [atRisk]);
 }

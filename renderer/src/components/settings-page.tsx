@@ -1,10 +1,13 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { needsInsecureConfirmation, normalizeServerUrl } from '../../../shared/server-url.ts';
+import { unsyncedRisk } from '../../../shared/sync-risk.ts';
 import { LANGUAGES } from '../i18n/index.ts';
 import { useTill } from '../store/index.ts';
 import { ErrorAlert } from './error-alert.tsx';
+import { RiskConfirm } from './risk-confirm.tsx';
 import { Kbd } from './shortcut.tsx';
+import { SetPinForm } from './sync-page.tsx';
 
 const LANGUAGE_NAMES = { id: 'Bahasa Indonesia', en: 'English' } as const;
 
@@ -21,6 +24,10 @@ export function SettingsPage() {
   const [url, setUrl] = useState(serverUrl);
   const [token, setToken] = useState('');
   const [allowInsecure, setAllowInsecure] = useState(false);
+  const status = useTill((s) => s.status);
+  const logout = useTill((s) => s.logout);
+  const [confirming, setConfirming] = useState<'logout' | 'changeServer' | null>(null);
+  const risk = status ? unsyncedRisk(status) : null;
   const urlValid = /^https?:\/\/\S+$/i.test(url.trim());
   // The stored token stays with the address it was entered for: a new address needs the token again.
   const urlChanged = urlValid && normalizeServerUrl(url) !== serverUrl;
@@ -31,14 +38,20 @@ export function SettingsPage() {
   // The store loads the settings after the first render; show them once they arrive.
   useEffect(() => setUrl(serverUrl), [serverUrl]);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!urlValid || tokenMissing || unconfirmed) return;
+  const save = async () => {
     if (await saveSettings({ serverUrl: url.trim(), deviceToken: token.trim() || null, allowInsecure })) {
       setToken('');
       setAllowInsecure(false);
     }
   };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!urlValid || tokenMissing || unconfirmed) return;
+    // Moving to another server while this one lacks some of the till's data: say what is at risk first.
+    if (urlChanged && serverUrl !== '' && risk) return setConfirming('changeServer');
+    await save();
+  };
+  const startLogout = () => (risk ? setConfirming('logout') : void logout());
 
   return (
     <div className="page" data-testid="settings-page">
@@ -137,6 +150,31 @@ export function SettingsPage() {
           </div>
         </form>
       </div>
+      {serverUrl !== '' && (
+        <div className="card" data-testid="logout-card">
+          <h2>{t('settings.logout')}</h2>
+          <p className="field-note">{t('settings.logoutHint')}</p>
+          <button type="button" className="btn-danger btn-big" onClick={startLogout} data-testid="settings-logout">
+            {t('settings.logout')}
+          </button>
+        </div>
+      )}
+      <div className="card" data-testid="pin-card">
+        <h2>{t('manager.changePin')}</h2>
+        <SetPinForm />
+      </div>
+      {confirming && risk && (
+        <RiskConfirm
+          risk={risk}
+          action={confirming}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            const action = confirming;
+            setConfirming(null);
+            void (action === 'logout' ? logout() : save());
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -40,6 +40,9 @@ export function TopBar() {
         >
           {t('app.counter')}
         </button>
+        <button type="button" aria-pressed={page === 'sync'} onClick={() => setPage('sync')} data-testid="nav-sync">
+          {t('syncPage.nav')} <kbd>F6</kbd>
+        </button>
         <button
           type="button"
           aria-pressed={page === 'settings'}

@@ -8,6 +8,7 @@ import { createCartSlice } from './cart-slice.ts';
 import { createCatalogSlice } from './catalog-slice.ts';
 import { createCheckoutSlice } from './checkout-slice.ts';
 import { createCounterSlice } from './counter-slice.ts';
+import { createManagerSlice } from './manager-slice.ts';
 import { createRecentSlice } from './recent-slice.ts';
 import { createSessionSlice } from './session-slice.ts';
 import type { TillState } from './types.ts';
@@ -22,6 +23,7 @@ export function createTillStore(api: TillApi): TillStore {
     ...createSessionSlice(api)(...a),
     ...createRecentSlice(api)(...a),
     ...createCounterSlice(api)(...a),
+    ...createManagerSlice(api)(...a),
   }));
 }
 

@@ -21,6 +21,15 @@ export function toUiError(e: AppError): UiError {
       return { code: e.code, key: 'errors.invalidInput', params: { message: e.message } };
     case 'OFFLINE_QRIS_REFUSED':
       return { code: e.code, key: offlineReasonKey(e.message) };
+    case 'PIN_REQUIRED':
+      return { code: e.code, key: 'manager.pinRequired' };
+    case 'PIN_WRONG':
+      return { code: e.code, key: 'manager.pinWrong', params: { left: Number(e.message) || 0 } };
+    case 'PIN_LOCKED': {
+      const until = Number(e.message);
+      const seconds = Number.isFinite(until) ? Math.max(1, Math.ceil((until - Date.now()) / 1000)) : 30;
+      return { code: e.code, key: 'manager.pinLocked', params: { seconds } };
+    }
     case 'BRIDGE_UNAVAILABLE':
     case 'FORBIDDEN':
       return { code: e.code, key: 'errors.bridge' };

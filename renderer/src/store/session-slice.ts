@@ -48,6 +48,7 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
   connection: 'connecting',
   clockSkewMs: 0,
   sync: { pending: 0, pendingTotal: 0, parked: 0, unverifiedTotal: 0, progress: null },
+  status: null,
   offlineQris: {
     ready: false,
     maxAmount: 0,
@@ -62,7 +63,11 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
   setPage(page) {
     // A payment sheet is modal: the cashier finishes or cancels it before leaving the sale.
     if (get().checkout !== 'none') return;
+    const from = get().page;
     set({ page, settingsSaved: false, error: null });
+    // Leaving the sync page locks it again: the next visit asks for the PIN.
+    if (from === 'sync' && page !== 'sync') void get().lockManager();
+    if (page === 'sync' || page === 'settings') void get().loadManagerPin();
     if (page === 'recent') void get().loadRecent();
   },
 
@@ -117,6 +122,19 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
     return true;
   },
 
+  async logout() {
+    set({ busy: 'saving', error: null, settingsSaved: false });
+    const r = await api
+      .saveSettings({ serverUrl: null })
+      .catch((e: unknown) => ({ ok: false as const, error: thrown(e) }));
+    if (!r.ok) {
+      set({ busy: 'none', error: toUiError(r.error) });
+      return false;
+    }
+    set({ ...fromSettings(r.data), busy: 'none', settingsSaved: true });
+    return true;
+  },
+
   async retryParked() {
     const r = await api.retryParked().catch((e: unknown) => ({ ok: false as const, error: thrown(e) }));
     if (!r.ok) return set({ error: toUiError(r.error) });
@@ -125,6 +143,7 @@ export const createSessionSlice: Slice<SessionSlice> = (api) => (set, get) => ({
 
   onStatus(s) {
     set({
+      status: s,
       connection: s.connection,
       clockSkewMs: s.clockSkewMs ?? 0,
       sync: {

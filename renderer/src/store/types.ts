@@ -10,10 +10,12 @@ import type { PaymentStatus } from '../../../shared/payment-status.ts';
 import type {
   ConnectionState,
   Language,
+  ManagerPinView,
   PaymentInfo,
   Product,
   Receipt,
   SaleView,
+  SyncDetails,
   TillApi,
   TillStatus,
 } from '../bridge/index.ts';
@@ -128,7 +130,7 @@ export type CounterSlice = {
 };
 
 export type SessionSlice = {
-  page: 'sale' | 'recent' | 'settings' | 'counter';
+  page: 'sale' | 'recent' | 'settings' | 'counter' | 'sync';
   language: Language;
   serverUrl: string;
   hasDeviceToken: boolean;
@@ -144,6 +146,8 @@ export type SessionSlice = {
     unverifiedTotal: number;
     progress: { done: number; total: number } | null;
   };
+  /** The whole last status snapshot (the sync page and the risk confirmations read it). */
+  status: TillStatus | null;
   /** From the status snapshot: whether QRIS can be taken offline and within which limits. */
   offlineQris: OfflineQrisSetupView;
   settingsSaved: boolean;
@@ -152,6 +156,8 @@ export type SessionSlice = {
   loadSettings(): Promise<void>;
   /** `allowInsecure`: the manager confirmed plain http to an address outside the shop's network. */
   saveSettings(o: { serverUrl: string; deviceToken: string | null; allowInsecure?: boolean }): Promise<boolean>;
+  /** Detaches the till from its server (URL and token cleared); the screen confirms first when data is at risk. */
+  logout(): Promise<boolean>;
   /** Push listener for `connection:changed`. */
   onStatus(s: TillStatus): void;
   /** Sends the entries the server refused once more (the core gives them new mutation ids). */
@@ -170,6 +176,29 @@ export type RecentSlice = {
   onSaleUpdated(s: SaleView): void;
 };
 
-export type TillState = CatalogSlice & CartSlice & CheckoutSlice & SessionSlice & RecentSlice & CounterSlice;
+/** The manager PIN and the sync page behind it. */
+export type ManagerSlice = {
+  managerPin: ManagerPinView | null;
+  syncDetails: SyncDetails | null;
+  managerError: UiError | null;
+  managerBusy: boolean;
+  pinSaved: boolean;
+  loadManagerPin(): Promise<void>;
+  /** Sets (or changes, with `currentPin`) the PIN; a fresh PIN leaves the sync page unlocked. */
+  setManagerPin(pin: string, currentPin?: string): Promise<boolean>;
+  unlockManager(pin: string): Promise<boolean>;
+  lockManager(): Promise<void>;
+  loadSyncDetails(): Promise<void>;
+  /** Sends parked entries again (all when `ids` is absent) and reloads the details. */
+  retryParkedItems(ids?: string[]): Promise<void>;
+};
+
+export type TillState = CatalogSlice &
+  CartSlice &
+  CheckoutSlice &
+  SessionSlice &
+  RecentSlice &
+  CounterSlice &
+  ManagerSlice;
 
 export type Slice<T> = (api: TillApi) => StateCreator<TillState, [], [], T>;

@@ -30,6 +30,7 @@ function goOffline(): void {
     parked: 0,
     unverifiedTotal: rupiah(api.offline.unverifiedTotal),
     syncProgress: null,
+    drain: null,
     offlineQris: { ...api.offline },
   };
   api.emit('connection:changed', status);

@@ -247,6 +247,7 @@ describe('session', () => {
       parked: 0,
       unverifiedTotal: rupiah(0),
       syncProgress: { done: 0, total: 2 },
+      drain: null,
       offlineQris: {
         ready: true,
         maxAmount: 500_000,
@@ -352,6 +353,7 @@ describe('session', () => {
       parked: 0,
       unverifiedTotal: rupiah(0),
       syncProgress: null,
+      drain: null,
       offlineQris: {
         ready: false,
         maxAmount: 0,

@@ -213,6 +213,33 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
     return sale;
   }
 
+  const manager = {
+    pin: null as string | null,
+    unlocked: false,
+    status: (): TillStatus => ({
+      connection: 'online',
+      configured: true,
+      lastError: null,
+      clockSkewMs: 0,
+      clockWarning: false,
+      pendingOutbox: 0,
+      parkedOutbox: 0,
+      lastSyncedAt: now(),
+      pending: 0,
+      pendingTotal: rupiah(0),
+      parked: 0,
+      unverifiedTotal: rupiah(offline.unverifiedTotal),
+      syncProgress: null,
+      drain: null,
+      offlineQris: { ...offline },
+    }),
+  };
+  const pinView = () => ({
+    set: manager.pin !== null,
+    lockedUntil: null,
+    unlockedUntil: manager.unlocked ? now() + 600_000 : null,
+  });
+
   const api: TillApi = {
     ...counter.methods,
     listCatalog: (input) => answer('listCatalog', input, () => ok(products)),
@@ -350,6 +377,7 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
           parked: 0,
           unverifiedTotal: rupiah(offline.unverifiedTotal),
           syncProgress: null,
+          drain: null,
           offlineQris: { ...offline },
         };
         return ok(s);
@@ -370,9 +398,35 @@ export function createTillApiDouble(o: { products?: Product[]; now?: () => numbe
           parked: 0,
           unverifiedTotal: rupiah(offline.unverifiedTotal),
           syncProgress: null,
+          drain: null,
           offlineQris: { ...offline },
         }),
       ),
+    managerPin: (input) => answer('managerPin', input, () => ok(pinView())),
+    setManagerPin: (input) =>
+      answer('setManagerPin', input, () => {
+        if (manager.pin !== null && input.currentPin !== manager.pin) return tillError('PIN_WRONG', '4');
+        manager.pin = input.pin;
+        manager.unlocked = true;
+        return ok(pinView());
+      }),
+    unlockManager: (input) =>
+      answer('unlockManager', input, () => {
+        if (manager.pin === null) return tillError('PIN_REQUIRED');
+        if (input.pin !== manager.pin) return tillError('PIN_WRONG', '4');
+        manager.unlocked = true;
+        return ok(pinView());
+      }),
+    lockManager: (input) =>
+      answer('lockManager', input, () => {
+        manager.unlocked = false;
+        return ok(pinView());
+      }),
+    syncDetails: (input) =>
+      answer('syncDetails', input, () => {
+        if (!manager.unlocked) return tillError('PIN_REQUIRED');
+        return ok({ status: manager.status(), oldestUnsyncedAt: null, parkedItems: [], unverified: [], now: now() });
+      }),
     onEvent(name, cb) {
       const set = listeners.get(name) ?? new Set();
       listeners.set(name, set);

@@ -177,3 +177,24 @@ export function requeueParked(db: Database, ids: string[] | null, now: number): 
     return n;
   })();
 }
+
+/** When the oldest entry the server has not acknowledged (queued or parked) was written; null when none. */
+export function oldestUnsyncedAt(db: Database): number | null {
+  return (db.prepare('SELECT min(created_at) AS at FROM outbox').get() as { at: number | null }).at;
+}
+
+/**
+ * Parked entries with the money they carry (a sale's total or a payment's amount), for the manager's screen.
+ * Bounded: a till with thousands parked shows the oldest `limit`.
+ */
+export function listParkedWithAmounts(db: Database, limit = 500): (OutboxEntry & { amount: number | null })[] {
+  const rows = db
+    .prepare(
+      `SELECT o.*, coalesce(s.total, p.amount) AS amount FROM outbox o
+       LEFT JOIN sales s ON o.kind = 'sale.created' AND s.id = o.entity_id
+       LEFT JOIN payments p ON o.kind LIKE 'payment.%' AND p.id = o.entity_id
+       WHERE o.parked = 1 ORDER BY o.mutation_id LIMIT ?`,
+    )
+    .all(limit) as (Row & { amount: number | null })[];
+  return rows.map((r) => ({ ...toEntry(r), amount: r.amount }));
+}

@@ -140,3 +140,11 @@ export function sumUnverified(db: Database): number {
     }
   ).total;
 }
+
+/** Offline QRIS payments no provider has confirmed yet, oldest first (bounded for the manager's screen). */
+export function listUnverified(db: Database, limit = 500): PaymentRecord[] {
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} FROM payments WHERE status = 'unverified' ORDER BY created_at LIMIT ?`)
+    .all(limit) as Row[];
+  return rows.map(toRecord);
+}
