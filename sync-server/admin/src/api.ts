@@ -2,7 +2,7 @@
  * The dashboard's one way to the server: `fetch` on its own origin with the session cookie, every answer parsed
  * with the shared zod schema of that endpoint (a server that answers something else is an error on screen, not
  * a silent `undefined`). Mutations carry the `x-csrf-token` the server handed out in `/admin/api/me` (or at
- * login); a 401 anywhere sends the manager back to the login page.
+ * login); a 401 from the dashboard's API sends the manager back to the login page.
  */
 import type { z } from 'zod';
 
@@ -75,7 +75,9 @@ export async function request(method: Method, path: string, body?: unknown, raw?
   }
   if (!res.ok) {
     const err = await errorOf(res);
-    if (res.status === 401) for (const fn of unauthorizedListeners) fn();
+    // Only the dashboard's own API speaks for the session; a 401 from another route (a refund refused to this
+    // session) is shown where it happened instead of signing the manager out.
+    if (res.status === 401 && path.startsWith('/admin/api/')) for (const fn of unauthorizedListeners) fn();
     throw err;
   }
   return res;

@@ -32,9 +32,10 @@ export function formatPercent(ratio: number | null | undefined, lng: string): st
   }).format(ratio);
 }
 
-/** Today's date (YYYY-MM-DD) in the browser's time zone. */
-export function today(): string {
-  const d = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/**
+ * Today's date (YYYY-MM-DD) in WIB (UTC+7, no daylight saving): the server's reconciliation days are WIB
+ * calendar days, whatever time zone the manager's browser is in.
+ */
+export function todayWib(now = Date.now()): string {
+  return new Date(now + 7 * 3_600_000).toISOString().slice(0, 10);
 }

@@ -35,7 +35,10 @@ export function ErrorBox({ error, children }: { error: ApiError | null; children
   if (!error) return null;
   return (
     <div className="alert alert-bad" role="alert" data-testid="error" data-code={error.code}>
-      {t(`errors.${error.code}`, { defaultValue: t('errors.generic', { message: error.message }) })}
+      {t(`errors.${error.code}`, {
+        message: error.message,
+        defaultValue: t('errors.generic', { message: error.message }),
+      })}
       {children}
     </div>
   );

@@ -53,6 +53,11 @@ export const en: Messages = {
     FORBIDDEN: 'You are not allowed to do this.',
     CSRF: 'This page’s session is stale. Reload the page and try again.',
     BAD_RESPONSE: 'The server answered something unexpected. Reload the page.',
+    MANAGER_REQUIRED: 'The server refused this session for this action. Sign in again and retry.',
+    INVALID_INPUT: 'The server refused the input: {{message}}',
+    CONFLICT: 'Conflicts with the current state: {{message}}',
+    PROVIDER_REJECTED: 'The payment provider refused: {{message}}',
+    PROVIDER_UNAVAILABLE: 'The payment provider cannot be reached. Try again shortly.',
     RATE_LIMITED: 'Too many requests. Wait a moment.',
   },
   status: {

@@ -52,6 +52,11 @@ export const id = {
     FORBIDDEN: 'Anda tidak berhak melakukan ini.',
     CSRF: 'Sesi halaman kedaluwarsa. Muat ulang halaman lalu coba lagi.',
     BAD_RESPONSE: 'Jawaban server tidak dikenali. Muat ulang halaman.',
+    MANAGER_REQUIRED: 'Server menolak sesi ini untuk tindakan ini. Masuk lagi lalu coba lagi.',
+    INVALID_INPUT: 'Isian ditolak server: {{message}}',
+    CONFLICT: 'Bertentangan dengan keadaan saat ini: {{message}}',
+    PROVIDER_REJECTED: 'Penyedia pembayaran menolak: {{message}}',
+    PROVIDER_UNAVAILABLE: 'Penyedia pembayaran tidak dapat dihubungi. Coba lagi sebentar lagi.',
     RATE_LIMITED: 'Terlalu banyak permintaan. Tunggu sebentar.',
   },
   status: {

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ReconciliationReportSchema } from '../../../../shared/schemas/admin-api.ts';
 import { call, withQuery } from '../api.ts';
 import { Empty, ErrorBox, Money, PageHeader, StatusBadge } from '../components/common.tsx';
-import { formatTime, today } from '../format.ts';
+import { formatTime, todayWib } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { href, navigate } from '../router.ts';
 
@@ -11,7 +11,7 @@ const CATEGORIES = ['verified', 'pending', 'review'] as const;
 
 export function ReconciliationPage({ params }: { params: URLSearchParams }) {
   const { t, i18n } = useTranslation();
-  const date = params.get('date') || today();
+  const date = params.get('date') || todayWib();
   const [draft, setDraft] = useState(date);
   const r = useLoad(
     () => call('GET', withQuery('/admin/api/reconciliation', { date }), ReconciliationReportSchema),
