@@ -1,24 +1,15 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type ChartBucket, ChartsResponseSchema } from '../../../../shared/schemas/admin-api.ts';
+import { ChartsResponseSchema } from '../../../../shared/schemas/admin-api.ts';
 import { call, withQuery } from '../api.ts';
+import { HOUR, hourSeries } from '../chart-series.ts';
 import { BarChart, type ChartPoint, LineChart } from '../components/charts.tsx';
 import { ErrorBox, Money, PageHeader } from '../components/common.tsx';
 import { formatPercent } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 
-const HOUR = 3_600_000;
 const RANGES = { '24h': 24, '48h': 48, '7d': 24 * 7 } as const;
 type RangeKey = keyof typeof RANGES;
-
-/**
- * Every hour of the range, the ones without payments included (the server lists only hours that have some),
- * so the axis is time and a quiet hour shows as a gap, not as nothing.
- */
-export function hourSeries(buckets: ChartBucket[], from: number, hours: number): (ChartBucket | null)[] {
-  const byHour = new Map(buckets.map((b) => [b.hour, b]));
-  return Array.from({ length: hours }, (_, i) => byHour.get(from + i * HOUR) ?? null);
-}
 
 export function ChartsPage() {
   const { t, i18n } = useTranslation();
