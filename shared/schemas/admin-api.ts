@@ -270,8 +270,17 @@ export type WebhookDetail = z.infer<typeof WebhookDetailSchema>;
 export const ReplayResponseSchema = z.object({
   /** The stored event that was replayed. */
   replay_of: Int,
-  /** The new stored event the replay made (its outcome is the replay's result). */
+  /**
+   * The stored event that now carries the replay's result: the new row the replay stored, or — when the replay
+   * stored nothing new (a duplicate of an event already taken, or a parked event re-tried in place) — the
+   * original, as it now stands.
+   */
   event: WebhookSummarySchema,
+  /** What the replay did: applied | duplicate | ignored | parked | rejected | invalid | unconfirmed. */
+  outcome: z.string(),
+  /** The HTTP status the provider would have been answered with. */
+  http_status: Int,
+  message: z.string().nullable(),
 });
 export type ReplayResponse = z.infer<typeof ReplayResponseSchema>;
 

@@ -2,9 +2,11 @@
  * The sync-server as a Fastify app. `buildApp()` returns it unstarted, so tests use `app.inject` or listen on
  * port 0; `main.ts` is the process entry point.
  */
+import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerHookHandler } from 'fastify';
 import pino from 'pino';
+import { ADMIN_API_PREFIX } from '../../shared/schemas/admin-api.ts';
 import type { ProviderId } from '../../shared/schemas/sync-api.ts';
 import type { Config } from './config.ts';
 import { TransactionBatcher } from './db/batcher.ts';
@@ -13,15 +15,17 @@ import { createMetrics } from './metrics.ts';
 import { registerAbuseGuards } from './plugins/abuse-limits.ts';
 import { limitConnectionsPerIp } from './plugins/connection-limits.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
+import { requireCsrf, requireManager } from './plugins/manager-auth.ts';
 import type { PaymentProvider } from './providers/payment-provider.ts';
 import { createProviders } from './providers/registry.ts';
 import { ProviderRouter } from './providers/router.ts';
 import { RelayHub } from './relay/hub.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { adminStaticRoutes } from './routes/admin-static.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
-import { refundRoutes, refuseAllManagers } from './routes/refunds.ts';
+import { refundRoutes } from './routes/refunds.ts';
 import { shiftRoutes } from './routes/shifts.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { syncPushRoutes } from './routes/sync-push.ts';
@@ -114,11 +118,15 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   });
   limitConnectionsPerIp(app.server, t.maxConnectionsPerIp, metrics);
   app.decorateRequest('device', null);
+  app.decorateRequest('manager', null);
+  app.decorateRequest('managerSession', null);
   // The API speaks JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   const guards = await registerAbuseGuards(app, config);
   await app.register(websocket, { options: { maxPayload: BODY_LIMIT } });
+  // Manager sessions (/admin) ride on an HttpOnly cookie; tills never send one.
+  await app.register(cookie);
 
   healthRoutes(app, ctx);
   paymentRoutes(app, ctx, guards);
@@ -127,11 +135,15 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   syncRoutes(app, ctx, hub, guards);
   syncPushRoutes(app, ctx, guards);
   await webhookRoutes(app, ctx, guards);
-  // Refunds are for managers only. Until the manager sign-in is wired here at merge, the default guard refuses
-  // every request, so nobody (and no till token) can refund.
-  refundRoutes(app, ctx, { preHandler: o.managerGuard ?? [refuseAllManagers] });
+  adminRoutes(app, ctx);
+  // Refunds are for a signed-in manager only (session cookie + CSRF header); a till's token is no session.
+  const refundAuth = { preHandler: o.managerGuard ?? [requireManager(ctx), requireCsrf] };
+  refundRoutes(app, ctx, refundAuth);
+  // The dashboard's session cookie is Path=/admin, so the browser reaches the same routes under /admin/api
+  // (POST /admin/api/v1/payments/:id/refund).
+  await app.register(async (scope) => refundRoutes(scope, ctx, refundAuth), { prefix: ADMIN_API_PREFIX });
 
-  // The manager dashboard's page and assets (its API registers its own routes under /admin/api).
+  // The manager dashboard's page and assets (its API is registered above, under /admin/api).
   await adminStaticRoutes(app, o.adminDir);
 
   const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);

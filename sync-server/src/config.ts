@@ -64,6 +64,16 @@ const EnvSchema = z.object({
   /** Rejected (unverified) webhook rows stored per provider per REJECTED_WEBHOOKS_WINDOW_MS; the rest are counted only. */
   REJECTED_WEBHOOKS_KEPT: int(0, 1_000_000).default(200),
   REJECTED_WEBHOOKS_WINDOW_MS: int(1_000, 86_400_000).default(3_600_000),
+  // Manager dashboard (/admin).
+  /** A manager's session lasts this long after login. */
+  ADMIN_SESSION_TTL_MS: int(60_000, 30 * 86_400_000).default(12 * 3_600_000),
+  /** Mark the session cookie Secure even on plain-http requests (set it behind a TLS-terminating proxy). */
+  ADMIN_SECURE_COOKIE: z.enum(['true', 'false']).default('false'),
+  /** Wrong passwords one address may try per ADMIN_LOGIN_WINDOW_MS before it gets 429. */
+  ADMIN_LOGIN_FAILURES_PER_IP: int(1, 1_000_000).default(20),
+  /** Wrong passwords one email may be tried with per ADMIN_LOGIN_WINDOW_MS, from anywhere, before 429. */
+  ADMIN_LOGIN_FAILURES_PER_EMAIL: int(1, 1_000_000).default(5),
+  ADMIN_LOGIN_WINDOW_MS: int(1_000, 86_400_000).default(15 * 60_000),
 });
 
 export type ProviderMode = 'sandbox' | 'live';
@@ -95,6 +105,14 @@ export type Config = Readonly<{
     authFailuresPerIp: number;
     rejectedWebhooksKept: number;
     rejectedWebhooksWindowMs: number;
+  };
+  admin: {
+    sessionTtlMs: number;
+    /** Secure cookie on every request (else only on https requests or an https PUBLIC_URL). */
+    secureCookie: boolean;
+    loginFailuresPerIp: number;
+    loginFailuresPerEmail: number;
+    loginWindowMs: number;
   };
   xendit: { baseUrl: string; secretKey: string; callbackToken: string; mode: ProviderMode } | null;
   midtrans: {
@@ -183,6 +201,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authFailuresPerIp: e.AUTH_FAILURES_PER_IP,
       rejectedWebhooksKept: e.REJECTED_WEBHOOKS_KEPT,
       rejectedWebhooksWindowMs: e.REJECTED_WEBHOOKS_WINDOW_MS,
+    },
+    admin: {
+      sessionTtlMs: e.ADMIN_SESSION_TTL_MS,
+      secureCookie: e.ADMIN_SECURE_COOKIE === 'true' || publicUrl.startsWith('https:'),
+      loginFailuresPerIp: e.ADMIN_LOGIN_FAILURES_PER_IP,
+      loginFailuresPerEmail: e.ADMIN_LOGIN_FAILURES_PER_EMAIL,
+      loginWindowMs: e.ADMIN_LOGIN_WINDOW_MS,
     },
     xendit,
     midtrans,

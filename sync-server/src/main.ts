@@ -5,6 +5,8 @@
  *   npm run server -- set-provider --store S --provider xendit|midtrans
  *   npm run server -- set-static-qris --store S --qris '<the printed static QRIS payload>'
  *   npm run server -- set-offline-limits --store S --max-amount N --max-unverified N
+ *   npm run server -- add-manager --store S --email E [--replace]
+ *       password from KQ_MANAGER_PASSWORD, else read from stdin (one line; hidden when typed at a terminal)
  *   npm run server -- migrate
  *
  * Without DATA_DIR or DATABASE_URL the database is ./data/server/server.sqlite, the very file `npm start`
@@ -20,6 +22,7 @@ import { ConfigError, loadConfig, maskedConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { setOfflineLimits, setStaticQris, setStoreProvider } from './repos/stores-repo.ts';
 import { enrolDevice } from './services/devices.ts';
+import { addManager, ManagerInputError, normalizeEmail } from './services/managers.ts';
 import { checkStaticQris } from './services/offline-qris.ts';
 
 function fail(message: string): never {
@@ -78,6 +81,8 @@ async function main(argv: string[]): Promise<void> {
       qris: { type: 'string' },
       'max-amount': { type: 'string' },
       'max-unverified': { type: 'string' },
+      email: { type: 'string' },
+      replace: { type: 'boolean' },
     },
     strict: true,
   });
@@ -153,13 +158,66 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(
         `store ${values.store}: offline QRIS up to ${formatRupiah(amount)} each, ${formatRupiah(unverified)} unverified per till\n`,
       );
+    } else if (command === 'add-manager') {
+      if (!values.store || !values.email) fail('usage: add-manager --store STORE_ID --email EMAIL [--replace]');
+      const password = process.env.KQ_MANAGER_PASSWORD ?? (await readPassword());
+      try {
+        const r = await addManager(database.db, {
+          storeId: values.store,
+          email: values.email,
+          password,
+          now: Date.now(),
+          replace: values.replace === true,
+        });
+        process.stdout.write(
+          r.created
+            ? `added manager ${normalizeEmail(values.email)} to store ${values.store}; sign in at /admin\n`
+            : `set a new password for manager ${normalizeEmail(values.email)} of store ${values.store}\n`,
+        );
+      } catch (e) {
+        if (e instanceof ManagerInputError)
+          fail(`${e.message}${e.message.startsWith('no store') ? ` in ${where(config)}` : ''}`);
+        throw e;
+      }
     } else {
       fail(
-        `unknown command ${command}; use serve, enrol-device, set-provider, set-static-qris, set-offline-limits or migrate`,
+        `unknown command ${command}; use serve, enrol-device, set-provider, set-static-qris, set-offline-limits, add-manager or migrate`,
       );
     }
   } finally {
     await database.close();
+  }
+}
+
+/**
+ * One line from stdin: piped (CI, scripts) or typed at a terminal, where it is not echoed. The trailing newline
+ * is not part of the password.
+ */
+async function readPassword(): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const c of stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  }
+  process.stderr.write('password for the manager: ');
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  let line = '';
+  try {
+    for await (const chunk of stdin) {
+      for (const ch of chunk as string) {
+        if (ch === '\r' || ch === '\n') return line;
+        if (ch === '\u0003') fail('\ncancelled');
+        if (ch === '\u007f') line = line.slice(0, -1);
+        else line += ch;
+      }
+    }
+    return line;
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write('\n');
   }
 }
 

@@ -3,11 +3,55 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/** One till's sync state for the per-till gauges. */
+export type TillGaugeRow = { store: string; device: string; lagSeconds: number | null; queueDepth: number | null };
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // The per-till gauges are read from the database at scrape time (the admin service installs the reader), so
+  // every instance reports every till, and a till that went quiet with items keeps a growing lag.
+  const tills: { source: (() => Promise<TillGaugeRow[]>) | null } = { source: null };
+  let lastRead: { at: number; rows: Promise<TillGaugeRow[]> } | null = null;
+  const readTills = (): Promise<TillGaugeRow[]> => {
+    const now = Date.now();
+    // Both gauges are collected in one scrape: read once for both.
+    if (!lastRead || now - lastRead.at > 1_000) {
+      lastRead = { at: now, rows: tills.source ? tills.source().catch(() => []) : Promise.resolve([]) };
+    }
+    return lastRead.rows;
+  };
   return {
     registry,
+    tills,
+    tillSyncLag: new Gauge({
+      name: 'kasir_till_sync_lag_seconds',
+      help: 'Per till: now minus the oldest item it still held at its last report (0 when synced)',
+      labelNames: ['store', 'device'] as const,
+      registers: [registry],
+      async collect() {
+        const rows = await readTills();
+        this.reset();
+        for (const r of rows) if (r.lagSeconds !== null) this.set({ store: r.store, device: r.device }, r.lagSeconds);
+      },
+    }),
+    tillQueueDepth: new Gauge({
+      name: 'kasir_till_queue_depth',
+      help: 'Per till: outbox entries still waiting at its last report',
+      labelNames: ['store', 'device'] as const,
+      registers: [registry],
+      async collect() {
+        const rows = await readTills();
+        this.reset();
+        for (const r of rows) if (r.queueDepth !== null) this.set({ store: r.store, device: r.device }, r.queueDepth);
+      },
+    }),
+    adminLogins: new Counter({
+      name: 'kasir_admin_logins_total',
+      help: 'Manager login attempts by result: ok, wrong (401), throttled (429)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     webhooks: new Counter({
       name: 'kasir_webhooks_total',
       help: 'Provider webhook deliveries by outcome',

@@ -19,7 +19,11 @@ beforeAll(async () => {
       async (request: FastifyRequest) => {
         const store = request.headers['x-test-manager'];
         if (typeof store === 'string')
-          (request as FastifyRequest & { manager?: unknown }).manager = { id: 'mgr-1', storeId: store };
+          (request as FastifyRequest & { manager?: unknown }).manager = {
+            id: 'mgr-1',
+            storeId: store,
+            email: 'mgr-1@toko.test',
+          };
       },
     ],
   });

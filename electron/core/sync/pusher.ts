@@ -11,7 +11,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { PushMutation } from '../../../shared/schemas/sync-api.ts';
-import { acknowledge, countOutbox, nextBatch, noteAttemptFailed } from '../db/repos/outbox-repo.ts';
+import { acknowledge, countOutbox, nextBatch, noteAttemptFailed, queueAfter } from '../db/repos/outbox-repo.ts';
+import { sumUnverified } from '../db/repos/payments-repo.ts';
 import type { Logger } from '../errors.ts';
 import { toMutation } from './mutations.ts';
 import type { ServerApi } from './server-api.ts';
@@ -159,8 +160,17 @@ export class SyncPusher {
     const last = mutations.at(-1)!.mutation_id;
     if (!this.#progress) this.#progress = { done: 0, total: countOutbox(db).pending };
 
+    // What is left once this batch is acknowledged, so the manager dashboard sees a till that still holds items
+    // as lagging even if it then goes quiet.
+    const after = queueAfter(db, last);
+    const client_state = {
+      queue_depth: after.pending,
+      parked: after.parked,
+      oldest_unsynced_at: after.oldestCreatedAt,
+      unverified_amount: sumUnverified(db),
+    };
     const t0 = this.#o.now();
-    const r = await api.push({ client_time: t0, mutations });
+    const r = await api.push({ client_time: t0, mutations, client_state });
     const t1 = this.#o.now();
     if (!db.open) return 'failed';
 

@@ -19,7 +19,51 @@ const stateName = (s: CircuitState): BreakerName =>
   s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen ? 'half_open' : 'open';
 const stateGauge: Record<BreakerName, number> = { closed: 0, open: 1, half_open: 2 };
 
-type Entry = { provider: PaymentProvider; breaker: CircuitBreakerPolicy; failures: number };
+type Entry = { provider: PaymentProvider; breaker: CircuitBreakerPolicy; failures: number; recent: CallRing };
+
+/** The last calls to one provider (any operation), for the dashboard's success rate and latency percentiles. */
+export class CallRing {
+  readonly #at: number[] = [];
+  readonly #ms: number[] = [];
+  readonly #ok: boolean[] = [];
+  #next = 0;
+  readonly capacity: number;
+  constructor(capacity = 500) {
+    this.capacity = capacity;
+  }
+
+  add(at: number, ms: number, ok: boolean): void {
+    this.#at[this.#next] = at;
+    this.#ms[this.#next] = ms;
+    this.#ok[this.#next] = ok;
+    this.#next = (this.#next + 1) % this.capacity;
+  }
+
+  stats(): {
+    calls: number;
+    ok: number;
+    success_rate: number | null;
+    p50_ms: number | null;
+    p95_ms: number | null;
+    p99_ms: number | null;
+    since: number | null;
+  } {
+    const n = this.#ms.length;
+    const ok = this.#ok.filter(Boolean).length;
+    const sorted = [...this.#ms].sort((a, b) => a - b);
+    // Nearest-rank percentile.
+    const pct = (p: number) => (n === 0 ? null : sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!);
+    return {
+      calls: n,
+      ok,
+      success_rate: n === 0 ? null : ok / n,
+      p50_ms: pct(50),
+      p95_ms: pct(95),
+      p99_ms: pct(99),
+      since: n === 0 ? null : Math.min(...this.#at),
+    };
+  }
+}
 
 export class ProviderRouter {
   private readonly entries = new Map<ProviderId, Entry>();
@@ -37,7 +81,7 @@ export class ProviderRouter {
         handleWhen((e) => e instanceof ProviderUnavailableError && e.providerCode !== 'BAD_RESPONSE'),
         { halfOpenAfter: opts.cooldownMs, breaker: new ConsecutiveBreaker(opts.failures) },
       );
-      const entry: Entry = { provider, breaker, failures: 0 };
+      const entry: Entry = { provider, breaker, failures: 0, recent: new CallRing() };
       breaker.onFailure(() => {
         entry.failures++;
       });
@@ -66,13 +110,16 @@ export class ProviderRouter {
     const e = this.entries.get(id);
     if (!e) throw new NotSupportedError(`payment provider ${id} is not configured on this server`);
     const end = this.metrics.providerSeconds.startTimer({ provider: id, op });
+    const t0 = performance.now();
     try {
       const r = op === 'create' ? await e.breaker.execute(() => fn(e.provider)) : await fn(e.provider);
       this.metrics.providerRequests.inc({ provider: id, op, result: 'ok' });
+      e.recent.add(Date.now(), performance.now() - t0, true);
       return r;
     } catch (err) {
       const result = isBrokenCircuitError(err) ? 'breaker_open' : err instanceof ProviderError ? err.code : 'error';
       this.metrics.providerRequests.inc({ provider: id, op, result });
+      e.recent.add(Date.now(), performance.now() - t0, false);
       if (isBrokenCircuitError(err)) {
         throw new ProviderUnavailableError(`${id} is failing; its circuit breaker is open`);
       }
@@ -104,6 +151,23 @@ export class ProviderRouter {
       }
     }
     throw last;
+  }
+
+  /** Success rate and latency over each provider's recent calls. */
+  recent(): {
+    provider: ProviderId;
+    mode: 'sandbox' | 'live';
+    breaker: BreakerName;
+    failures: number;
+    stats: ReturnType<CallRing['stats']>;
+  }[] {
+    return [...this.entries].map(([id, e]) => ({
+      provider: id,
+      mode: e.provider.mode,
+      breaker: stateName(e.breaker.state),
+      failures: e.failures,
+      stats: e.recent.stats(),
+    }));
   }
 
   health(): Record<string, { mode: 'sandbox' | 'live'; breaker: BreakerName; failures: number }> {

@@ -26,6 +26,7 @@ import {
 } from '../../../shared/schemas/sync-api.ts';
 import type { DeviceRow } from '../db/schema.ts';
 import type { NewSaleLine, NewSyncMutation } from '../db/schema-sync.ts';
+import { recordClientState } from '../repos/admin-repo.ts';
 import type { Executor } from '../repos/executor.ts';
 import { getPayment } from '../repos/payments-repo.ts';
 import {
@@ -313,6 +314,8 @@ export async function pushMutations(
 
   const result = await ctx.database.db.transaction().execute(async (trx) => {
     const { last_mutation_id: applied } = await lockDeviceSync(trx, ctx.database.kind, device.id);
+    // The till's queue as this batch leaves it, for the manager dashboard (same row, same transaction).
+    if (req.client_state) await recordClientState(trx, device.id, req.client_state, receivedAt, skew);
     // Replayed mutations that had been refused are reported again: the till must park them, not drop them.
     const rejected =
       first <= applied

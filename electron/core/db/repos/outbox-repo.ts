@@ -97,6 +97,24 @@ export function countOutbox(db: Database): { pending: number; parked: number } {
   return r;
 }
 
+/**
+ * The queue as it will stand once the entries up to `lastMutationId` are acknowledged: what a push reports to
+ * the server as its client_state (the manager dashboard's sync lag). Uses the drain-order index.
+ */
+export function queueAfter(
+  db: Database,
+  lastMutationId: number,
+): { pending: number; parked: number; oldestCreatedAt: number | null } {
+  const r = db
+    .prepare(
+      `SELECT coalesce(sum(parked = 0 AND mutation_id > @m), 0) AS pending, coalesce(sum(parked = 1), 0) AS parked,
+              min(CASE WHEN parked = 0 AND mutation_id > @m THEN created_at END) AS oldest
+       FROM outbox`,
+    )
+    .get({ m: lastMutationId }) as { pending: number; parked: number; oldest: number | null };
+  return { pending: r.pending, parked: r.parked, oldestCreatedAt: r.oldest };
+}
+
 /** Sales the server does not have yet (queued or parked), with their total: what the banner shows. */
 export function unsyncedSales(db: Database): { count: number; total: number } {
   return db

@@ -13,6 +13,7 @@ import { m0005SalesSync } from './0005-sales-sync.ts';
 import { m0006PaymentChecks } from './0006-payment-checks.ts';
 import { m0007OfflineQris } from './0007-offline-qris.ts';
 import { m0008PayerWallet } from './0008-payer-wallet.ts';
+import { m0009Managers } from './0009-managers.ts';
 import { m0010Refunds } from './0010-refunds.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -27,6 +28,7 @@ export const migrationFactories: Record<string, MigrationFactory> = {
   '0006-payment-checks': m0006PaymentChecks,
   '0007-offline-qris': m0007OfflineQris,
   '0008-payer-wallet': m0008PayerWallet,
+  '0009-managers': m0009Managers,
   '0010-refunds': m0010Refunds,
 };
 
