@@ -16,6 +16,7 @@ import { canRefund, RefundDialog } from './refund-dialog.tsx';
 import { needsResolving, VerifyDialog } from './review.tsx';
 
 const FILTERS = ['status', 'method', 'provider', 'from', 'to', 'q'] as const;
+const DETAIL_REFRESH_MS = 3_000;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
 /** A YYYY-MM-DD from a date input as the start of that day in the browser's time zone (epoch ms). */
@@ -130,7 +131,7 @@ export function PaymentsPage({ params }: { params: URLSearchParams }) {
             </thead>
             <tbody>
               {items.map((p) => (
-                <tr key={p.payment_id} data-testid={`payment-${p.payment_id}`}>
+                <tr key={p.payment_id} data-testid={`payment-${p.payment_id}`} data-payment-id={p.payment_id}>
                   <td>{formatTime(p.created_at, i18n.language)}</td>
                   <td>
                     <a href={href('payments', p.payment_id)} className="mono">
@@ -163,7 +164,12 @@ export function PaymentsPage({ params }: { params: URLSearchParams }) {
 
 export function PaymentDetailPage({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
-  const r = useLoad(() => call('GET', `/admin/api/payments/${encodeURIComponent(id)}`, PaymentDetailSchema), [id]);
+  // Polled, so a refund the provider confirms later, or a webhook that verifies it, shows without a reload.
+  const r = useLoad(
+    () => call('GET', `/admin/api/payments/${encodeURIComponent(id)}`, PaymentDetailSchema),
+    [id],
+    DETAIL_REFRESH_MS,
+  );
   const [dialog, setDialog] = useState<'refund' | 'verify' | null>(null);
   const d = r.data;
   const p = d?.payment;

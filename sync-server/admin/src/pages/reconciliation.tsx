@@ -18,12 +18,12 @@ export function ReconciliationPage({ params }: { params: URLSearchParams }) {
     [date],
   );
   const rep = r.data;
-  // A plain link: the browser downloads it with the session cookie, the server names the columns.
+  // A plain link: the browser downloads it with the session cookie; the server names the file and the columns.
   const csvUrl = withQuery('/admin/api/reconciliation', { date, format: 'csv' });
   return (
     <section>
       <PageHeader title={t('recon.title')}>
-        <a className="button" href={csvUrl} download={`rekonsiliasi-${date}.csv`} data-testid="recon-csv">
+        <a className="button" href={csvUrl} download data-testid="recon-csv">
           {t('recon.csv')}
         </a>
       </PageHeader>

@@ -58,7 +58,7 @@ export function RefundDialog({
     try {
       const res = await call(
         'POST',
-        `/v1/payments/${encodeURIComponent(payment.payment_id)}/refund`,
+        `/admin/api/v1/payments/${encodeURIComponent(payment.payment_id)}/refund`,
         RefundResponseSchema,
         { ...(mode === 'partial' ? { amount } : {}), reason, idempotency_key: key },
       );
