@@ -12,14 +12,14 @@ export function createMetrics() {
   // The per-till gauges are read from the database at scrape time (the admin service installs the reader), so
   // every instance reports every till, and a till that went quiet with items keeps a growing lag.
   const tills: { source: (() => Promise<TillGaugeRow[]>) | null } = { source: null };
-  let lastRead: { at: number; rows: Promise<TillGaugeRow[]> } | null = null;
+  let inFlight: Promise<TillGaugeRow[]> | null = null;
+  // A scrape collects every metric concurrently: both gauges share the one read in flight, and the next scrape
+  // reads afresh.
   const readTills = (): Promise<TillGaugeRow[]> => {
-    const now = Date.now();
-    // Both gauges are collected in one scrape: read once for both.
-    if (!lastRead || now - lastRead.at > 1_000) {
-      lastRead = { at: now, rows: tills.source ? tills.source().catch(() => []) : Promise.resolve([]) };
-    }
-    return lastRead.rows;
+    inFlight ??= (tills.source ? tills.source().catch(() => []) : Promise.resolve([])).finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
   };
   return {
     registry,

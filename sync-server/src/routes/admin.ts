@@ -26,7 +26,6 @@ import {
   WebhooksQuerySchema,
 } from '../../../shared/schemas/admin-api.ts';
 import { HttpError, parseOr400 } from '../http-errors.ts';
-import { exceeded } from '../plugins/abuse-limits.ts';
 import { managerOf, requireCsrf, requireManager } from '../plugins/manager-auth.ts';
 import { getWebhook, listPayments, listWebhooks } from '../repos/admin-repo.ts';
 import { appendAudit, listAudit } from '../repos/audit-repo.ts';
@@ -120,7 +119,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (attempt.ambiguous) {
         throw new HttpError('INVALID_INPUT', 'this email manages more than one store: choose the store');
       }
-      const [ip, em] = await Promise.all([failuresByIp(request), failuresByEmail(request)]);
+      // Counted here; the next attempt over the limit is refused above, before its password is checked.
+      await Promise.all([failuresByIp(request), failuresByEmail(request)]);
       ctx.metrics.adminLogins.inc({ result: 'wrong' });
       // Only a known manager's store can hold the record; unknown emails are counted in metrics. Rows stay
       // bounded: the per-email limit caps them per manager and window.
@@ -135,11 +135,6 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
           subjectId: attempt.known.id,
           detail: { email: attempt.known.email, ip: request.ip },
         });
-      }
-      if (exceeded(ip) || exceeded(em)) {
-        const ttl = (r: typeof ip) => (r.isAllowed ? 0 : r.ttlInSeconds);
-        reply.header('retry-after', String(Math.max(ttl(ip), ttl(em), 1)));
-        throw new HttpError('RATE_LIMITED', 'too many failed sign-ins; try again later');
       }
       throw new HttpError('UNAUTHORIZED', 'wrong email or password');
     }

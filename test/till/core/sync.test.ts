@@ -113,6 +113,43 @@ describe('draining to the real server', () => {
     expect(statuses.at(-1)).toMatchObject({ pending: 0, pendingTotal: 0 });
   });
 
+  it('tells the server with each push what stays queued after it, so the dashboard sees the lag until the end', async () => {
+    const sys = await system();
+    const sent: { mutations: number; client_state: unknown }[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/v1/sync/push')) {
+        const body = JSON.parse(String(init?.body)) as { mutations: unknown[]; client_state: unknown };
+        sent.push({ mutations: body.mutations.length, client_state: body.client_state });
+      }
+      return fetch(input, init);
+    };
+    const storeId = `store-${newId().slice(-12)}`;
+    const { token, deviceId } = await sys.enrolDevice({ storeId, deviceName: 'Kasir 1' });
+    const core = makeCore({ pollIntervalMs: 60_000, push: { batchSize: 8 }, fetch: recording });
+    const h = createHandlers(core);
+    expect((await h['settings:set']({ serverUrl: sys.serverUrl, deviceToken: token })).ok).toBe(true);
+    core.seedDemoCatalog();
+    for (let i = 0; i < 10; i++) {
+      const s = cashSale(core, i);
+      await core.payCash({ saleId: s.id, tendered: s.total });
+    }
+    const created = listOutbox(core.db).map((e) => e.createdAt);
+    core.start();
+    await until(() => core.status().pendingOutbox === 0);
+    expect(sent.map((x) => x.mutations)).toEqual([8, 8, 4]);
+    expect(sent.map((x) => x.client_state)).toEqual([
+      { queue_depth: 12, parked: 0, oldest_unsynced_at: created[8], unverified_amount: 0 },
+      { queue_depth: 4, parked: 0, oldest_unsynced_at: created[16], unverified_amount: 0 },
+      { queue_depth: 0, parked: 0, oldest_unsynced_at: null, unverified_amount: 0 },
+    ]);
+    const row = await sys.server.ctx.database.db
+      .selectFrom('device_sync')
+      .selectAll()
+      .where('device_id', '=', deviceId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ queue_depth: 0, oldest_unsynced_at: null, last_mutation_id: 20 });
+  });
+
   it('keeps entries whose acknowledgement was lost and sends them again; the server applies them once', async () => {
     const sys = await system();
     let dropAnswers = 2;
