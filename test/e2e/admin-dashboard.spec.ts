@@ -5,7 +5,7 @@
  * device enrolled in the same store that speaks the till's push protocol over HTTP (its own mutations, its
  * own client_state), so the test decides what its queue holds; the first till is the real one on screen.
  *
- * Screenshots of every page are attached to the report (test-results) as artifacts.
+ * Screenshots of every page (and the downloaded CSV) are kept in test-results/<test>/ and attached to the report.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page, TestInfo } from '@playwright/test';
@@ -22,8 +22,11 @@ import { decodeQrPng } from './qr-decode.ts';
 
 const PASSWORD = 'rahasia-manajer-123';
 
+/** A full-page screenshot kept as a file in the test's output folder (test-results/…) and attached to the report. */
 async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
-  await info.attach(`${name}.png`, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  const path = info.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await info.attach(`${name}.png`, { path, contentType: 'image/png' });
 }
 
 async function newManager(till: Till, storeId: string, email: string): Promise<void> {
@@ -478,7 +481,8 @@ test.describe('manager dashboard', () => {
     const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByTestId('recon-csv').click()]);
     expect(download.suggestedFilename()).toMatch(/^reconciliation-.+-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
-    await info.attach('reconciliation.csv', { body: csv, contentType: 'text/csv' });
+    await download.saveAs(info.outputPath('reconciliation.csv'));
+    await info.attach('reconciliation.csv', { path: info.outputPath('reconciliation.csv'), contentType: 'text/csv' });
     const lines = csv.trim().split(/\r?\n/);
     expect(lines[0]).toMatch(/payment_id/);
     const offlineLine = lines.find((l) => l.includes(offline.paymentId));

@@ -105,7 +105,9 @@ function Frame({
 
 export function BarChart(props: ChartProps) {
   const { points, format } = props;
-  const max = props.max ?? Math.max(1, ...points.map((p) => p.value ?? 0));
+  // Counts: a top that is a multiple of 4, so the five grid lines fall on whole numbers.
+  const top = Math.max(1, ...points.map((p) => p.value ?? 0));
+  const max = props.max ?? Math.max(4, Math.ceil(top / 4) * 4);
   const step = points.length > 0 ? innerW / points.length : innerW;
   const barW = Math.max(2, step * 0.7);
   return (
