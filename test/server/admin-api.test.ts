@@ -257,6 +257,42 @@ describe(`manager login and sessions on ${DB_KIND}`, () => {
     expect(audit.items[0]!.detail).toMatchObject({ email });
   });
 
+  it('with one email in two stores, the store picks the login; without it the password decides', async () => {
+    const a = await storeWithManager(sys);
+    const b = await sys.till();
+    await addManager(db(), {
+      storeId: b.storeId,
+      email: a.email,
+      password: 'another-stores-password',
+      now: Date.now(),
+    });
+    const inA = await login(sys.serverUrl, a.email);
+    expect(MeResponseSchema.parse((await inA.get('/admin/api/me')).body).manager.store_id).toBe(a.till.storeId);
+    const inB = await login(sys.serverUrl, a.email, 'another-stores-password');
+    expect(MeResponseSchema.parse((await inB.get('/admin/api/me')).body).manager.store_id).toBe(b.storeId);
+    const wrongStore = await call(sys.serverUrl, 'POST', '/admin/api/login', {
+      body: { email: a.email, password: PASSWORD, store: b.storeId },
+    });
+    expect(wrongStore.status).toBe(401);
+    const named = await login(sys.serverUrl, a.email, 'another-stores-password', b.storeId);
+    expect(MeResponseSchema.parse((await named.get('/admin/api/me')).body).manager.store_id).toBe(b.storeId);
+  });
+
+  it('ends a session at its expiry', async () => {
+    const { email } = await storeWithManager(sys);
+    const admin = await login(sys.serverUrl, email);
+    const ctx = sys.server.ctx;
+    const realNow = ctx.now;
+    try {
+      ctx.now = () => realNow() + ctx.config.admin.sessionTtlMs + 1;
+      const r = await admin.get('/admin/api/me');
+      expect(r.status).toBe(401);
+    } finally {
+      ctx.now = realNow;
+    }
+    expect((await admin.get('/admin/api/me')).status).toBe(200);
+  });
+
   it('refuses a malformed login body with a typed 400', async () => {
     const r = await call(sys.serverUrl, 'POST', '/admin/api/login', { body: { email: 'a@b.c', password: 1 } });
     expect(r.status).toBe(400);
@@ -811,7 +847,7 @@ describe(`login rate limits on ${DB_KIND}`, () => {
   let limited: TestSystem;
   beforeAll(async () => {
     limited = await startTestSystem({
-      env: { ADMIN_LOGIN_FAILURES_PER_EMAIL: '3', ADMIN_LOGIN_FAILURES_PER_IP: '5' },
+      env: { ADMIN_LOGIN_FAILURES_PER_EMAIL: '3', ADMIN_LOGIN_FAILURES_PER_IP: '5', ADMIN_SECURE_COOKIE: 'true' },
     });
   });
   afterAll(async () => {
@@ -829,7 +865,12 @@ describe(`login rate limits on ${DB_KIND}`, () => {
     expect(blocked.body.error.code).toBe('RATE_LIMITED');
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another email from the same address still may try, until the address has used its 5 failures.
-    await login(limited.serverUrl, two.email);
+    const ok = await call(limited.serverUrl, 'POST', '/admin/api/login', {
+      body: { email: two.email, password: PASSWORD },
+    });
+    expect(ok.status).toBe(200);
+    // ADMIN_SECURE_COOKIE=true (behind a TLS proxy): Secure even though this request came over plain http.
+    expect(ok.headers.getSetCookie().find((c) => c.startsWith('kq_admin='))).toMatch(/; Secure/i);
     expect((await attempt(two.email, 'wrong-password')).status).toBe(401);
     expect((await attempt(two.email, 'wrong-password')).status).toBe(401);
     expect((await attempt(`x-${newId()}@toko.test`, 'whatever-pass')).status).toBe(429);
