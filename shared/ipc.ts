@@ -480,6 +480,8 @@ export const TILL_EVENTS = {
   paymentUpdated: 'payment:updated',
   saleUpdated: 'sale:updated',
   connectionChanged: 'connection:changed',
+  /** The store's catalog changed on the till (synced from the server): the product grid reloads. */
+  catalogChanged: 'catalog:changed',
   ...COUNTER_EVENTS,
 } as const;
 export type TillEventName = (typeof TILL_EVENTS)[keyof typeof TILL_EVENTS];
@@ -487,6 +489,7 @@ export type TillEventPayloads = {
   'payment:updated': PaymentInfo;
   'sale:updated': SaleView;
   'connection:changed': TillStatus;
+  'catalog:changed': { changed: number };
 } & CounterEventPayloads;
 export const TILL_EVENT_NAMES = Object.values(TILL_EVENTS) as TillEventName[];
 

@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { PrinterView } from '../../shared/counter.ts';
-import type { SyncEvent } from '../../shared/events.ts';
+import type { StoreEvent } from '../../shared/events.ts';
 import { newId } from '../../shared/ids.ts';
 import {
   type ConnectionState,
@@ -30,6 +30,7 @@ import {
 } from '../../shared/offline-qris.ts';
 import { describeQris, toDynamic } from '../../shared/qris/index.ts';
 import type { OfflineSetup } from '../../shared/schemas/sync-api.ts';
+import { applyServerCatalog } from './catalog/catalog-sync.ts';
 import { seedDemoCatalog } from './catalog/demo-catalog.ts';
 import { Counter } from './counter/counter.ts';
 import type { PrinterTransport } from './counter/printer-transport.ts';
@@ -51,7 +52,7 @@ import {
   type PaymentRecord,
   sumUnverified,
 } from './db/repos/payments-repo.ts';
-import { findActiveByCode, listProducts } from './db/repos/products-repo.ts';
+import { findActiveByCode, forgetServerVersions, listProducts } from './db/repos/products-repo.ts';
 import type { SaleRecord } from './db/repos/sales-repo.ts';
 import { advanceCursor, readSyncState, resetCursor } from './db/repos/sync-state-repo.ts';
 import { fail, type Logger, stderrLogger, TillFailure } from './errors.ts';
@@ -132,6 +133,7 @@ export class TillCore {
   readonly #offers = new Map<string, OfflineQrisOffer & { draft: IpcParsed<'sale:create'> | null }>();
   #offlineFetch: Promise<void> | null = null;
   #offlineFetchedAt = 0;
+  #catalogFetch: Promise<void> | null = null;
   readonly #drain = new DrainTracker();
   /** The PIN in front of the manager's sync screen (manager/pin.ts). */
   readonly managerPin: ManagerPin;
@@ -152,6 +154,7 @@ export class TillCore {
         if (state === 'online') {
           this.#pusher.kick(true);
           void this.refreshOfflineSetup();
+          void this.refreshCatalog();
         }
         this.#refreshSuspicions();
         this.#publishStatus();
@@ -188,6 +191,7 @@ export class TillCore {
     this.#restartLink();
     this.#pusher.start();
     void this.refreshOfflineSetup();
+    void this.refreshCatalog();
     this.#ticker = setInterval(() => void this.#tick(), this.#o.pollIntervalMs ?? 3_000);
     this.#ticker.unref();
   }
@@ -447,6 +451,36 @@ export class TillCore {
     return this.#offlineFetch;
   }
 
+  /**
+   * Fetches the store's whole catalog (GET /v1/catalog) and applies it (catalog/catalog-sync.ts). Called at
+   * start, on reconnect and after the server changed; events keep it current in between. Failures keep the
+   * copy the till has: it sells from it offline.
+   */
+  refreshCatalog(): Promise<void> {
+    if (this.#catalogFetch) return this.#catalogFetch;
+    const api = this.#api;
+    if (!api) return Promise.resolve();
+    this.#catalogFetch = (async () => {
+      try {
+        const snap = await api.catalog();
+        this.#markReachable();
+        if (this.#api !== api || !this.db.open) return; // settings changed meanwhile: not this server's
+        this.#catalogApplied(applyServerCatalog(this.db, snap.products, this.#now(), { snapshot: true }));
+      } catch (e) {
+        this.#noteFailure(e);
+        // A server without the catalog route (older build) answers 404: the till keeps its copy.
+        if (!(e instanceof TillFailure)) this.log.error('catalog fetch failed', { err: e });
+      } finally {
+        this.#catalogFetch = null;
+      }
+    })();
+    return this.#catalogFetch;
+  }
+
+  #catalogApplied(changed: number): void {
+    if (changed > 0) this.events.emit(TILL_EVENTS.catalogChanged, { changed });
+  }
+
   getPayment(i: IpcParsed<'payment:get'>): PaymentInfo {
     return this.#paymentInfo(this.#requirePayment(i.paymentId));
   }
@@ -483,7 +517,10 @@ export class TillCore {
       this.#rebuildApi();
       this.#restartLink();
       this.#pusher.kick(true);
+      // Another server's catalog revisions are not comparable with this one's: its snapshot must win.
+      forgetServerVersions(this.db);
       void this.refreshOfflineSetup();
+      void this.refreshCatalog();
       this.#publishStatus();
     }
     return this.getSettings();
@@ -554,8 +591,17 @@ export class TillCore {
   }
 
   /** Applies one server event (live or polled). Public for the transports' tests; idempotent. */
-  applyEvent(e: SyncEvent): PaymentInfo | null {
+  applyEvent(e: StoreEvent): PaymentInfo | null {
     const now = this.#now();
+    if (e.type === 'catalog.updated') {
+      let changed = 0;
+      this.db.transaction(() => {
+        changed = applyServerCatalog(this.db, e.products, now, { snapshot: false });
+        advanceCursor(this.db, e.seq, now);
+      })();
+      this.#catalogApplied(changed);
+      return null;
+    }
     let applied: ReturnType<typeof applyServerView> = null;
     this.db.transaction(() => {
       applied = applyServerView(this.db, e.payment, now);

@@ -22,6 +22,7 @@ import { ProviderRouter } from './providers/router.ts';
 import { RelayHub } from './relay/hub.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adminStaticRoutes } from './routes/admin-static.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -49,9 +50,14 @@ export type BuildOptions = {
   adminDir?: string;
   /**
    * The guard in front of manager-only routes (refunds): it must leave the signed-in manager on
-   * `request.manager`. Tests pass their own; by default every request is refused with 401 MANAGER_REQUIRED.
+   * `request.manager`. Tests pass their own; by default the manager session and its CSRF token.
    */
   managerGuard?: preHandlerHookHandler[];
+  /**
+   * The preHandlers guarding the manager's catalog routes. Default: the manager session, and its CSRF token
+   * on every change; tests pass their own.
+   */
+  catalogManagerAuth?: preHandlerHookHandler[];
 };
 
 export type App = { app: FastifyInstance; ctx: ServerContext; hub: RelayHub };
@@ -134,6 +140,11 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   shiftRoutes(app, ctx, guards);
   syncRoutes(app, ctx, hub, guards);
   syncPushRoutes(app, ctx, guards);
+  // The catalog editor's routes: a manager session, and its CSRF token on anything that is not a read.
+  const csrfOnChanges: preHandlerHookHandler = async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') await requireCsrf(request);
+  };
+  catalogRoutes(app, ctx, { manager: o.catalogManagerAuth ?? [requireManager(ctx), csrfOnChanges] }, guards);
   await webhookRoutes(app, ctx, guards);
   adminRoutes(app, ctx);
   // Refunds are for a signed-in manager only (session cookie + CSRF header); a till's token is no session.

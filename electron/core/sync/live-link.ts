@@ -4,7 +4,11 @@
  * It only reports; the core decides what an event means.
  */
 import WebSocket from 'ws';
-import { type LiveFrame, LiveFrameSchema, type SyncEvent } from '../../../shared/events.ts';
+import {
+  type StoreLiveFrame as LiveFrame,
+  StoreLiveFrameSchema as LiveFrameSchema,
+  type StoreEvent as SyncEvent,
+} from '../../../shared/events.ts';
 
 export type LinkState = 'connecting' | 'online' | 'offline';
 

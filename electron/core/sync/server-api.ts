@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { TILL_REQUEST_TIMEOUT_MS, tillProviderRequestTimeoutMs } from '../../../shared/deadlines.ts';
 import type { TillErrorCode } from '../../../shared/ipc.ts';
 import type { Rupiah } from '../../../shared/money.ts';
+import { type CatalogSnapshot, CatalogSnapshotSchema } from '../../../shared/schemas/catalog-api.ts';
 import {
   ApiErrorSchema,
   type CreatePaymentRequest,
@@ -74,6 +75,11 @@ export class ServerApi {
   /** The store's static QRIS and offline limits. The first ask may create the static QR at the provider. */
   offlineSetup(): Promise<OfflineSetup> {
     return this.#call('GET', '/v1/store/offline', undefined, OfflineSetupSchema, this.#o.providerTimeoutMs);
+  }
+
+  /** The store's whole catalog (inactive products too), for the till's copy (catalog/catalog-sync.ts). */
+  catalog(): Promise<CatalogSnapshot> {
+    return this.#call('GET', '/v1/catalog', undefined, CatalogSnapshotSchema);
   }
 
   getPayment(id: string): Promise<PaymentView> {

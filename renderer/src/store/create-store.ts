@@ -39,6 +39,8 @@ export async function startStore(store: TillStore, api: TillApi): Promise<() => 
     api.onEvent(TILL_EVENTS.connectionChanged, (st) => s().onStatus(st)),
     api.onEvent(TILL_EVENTS.printChanged, (q) => s().onPrintQueue(q)),
     api.onEvent(TILL_EVENTS.shiftChanged, (sh) => s().onShift(sh)),
+    // The store's catalog was synced from the server: the tiles show the new names and prices.
+    api.onEvent(TILL_EVENTS.catalogChanged, () => void s().loadCatalog()),
     // The customer display follows the cart as it is built.
     store.subscribe((now, before) => {
       if (now.lines !== before.lines || now.discount !== before.discount) now.syncDisplay();

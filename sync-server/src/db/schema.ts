@@ -125,6 +125,22 @@ export interface RefundsTable {
   updated_at: number;
 }
 
+/** The store catalog (migration 0011). `active` is 0/1; `version` the store's catalog revision at the last change. */
+export interface ProductsTable {
+  id: string;
+  store_id: string;
+  sku: string;
+  barcode: string | null;
+  name: string;
+  price: number;
+  category: string | null;
+  image_url: string | null;
+  active: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   stores: StoresTable;
   devices: DevicesTable;
@@ -133,6 +149,7 @@ export interface DB {
   sync_events: SyncEventsTable;
   shifts: ShiftsTable;
   refunds: RefundsTable;
+  products: ProductsTable;
 }
 
 export type StoreRow = Selectable<StoresTable>;
@@ -145,3 +162,4 @@ export type SyncEventRow = Selectable<SyncEventsTable>;
 export type ShiftRow = Selectable<ShiftsTable>;
 export type RefundRow = Selectable<RefundsTable>;
 export type RefundUpdate = Updateable<RefundsTable>;
+export type ProductRow = Selectable<ProductsTable>;

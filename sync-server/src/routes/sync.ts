@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { LiveFrame, SyncEvent } from '../../../shared/events.ts';
+import type { StoreLiveFrame as LiveFrame, StoreEvent as SyncEvent } from '../../../shared/events.ts';
 import { PullQuerySchema } from '../../../shared/schemas/sync-api.ts';
 import type { SyncEventRow } from '../db/schema.ts';
 import { parseOr400 } from '../http-errors.ts';
@@ -10,8 +10,23 @@ import type { RelayHub } from '../relay/hub.ts';
 import { readSyncEvents, type SyncEventPage } from '../repos/sync-events-repo.ts';
 import type { ServerContext } from '../services/context.ts';
 
+/** A stored event as the till receives it: the payload is the event's body (a payment view, changed products). */
 const toEvent = (r: SyncEventRow): SyncEvent =>
-  ({ seq: r.seq, type: r.type, store_id: r.store_id, at: r.created_at, payment: JSON.parse(r.payload) }) as SyncEvent;
+  r.type === 'catalog.updated'
+    ? ({
+        seq: r.seq,
+        type: r.type,
+        store_id: r.store_id,
+        at: r.created_at,
+        products: (JSON.parse(r.payload) as { products: unknown[] }).products,
+      } as SyncEvent)
+    : ({
+        seq: r.seq,
+        type: r.type,
+        store_id: r.store_id,
+        at: r.created_at,
+        payment: JSON.parse(r.payload),
+      } as SyncEvent);
 
 const PAGE = 500;
 const HELD_BACK_RETRY_MS = 5;

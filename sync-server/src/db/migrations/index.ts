@@ -15,6 +15,7 @@ import { m0007OfflineQris } from './0007-offline-qris.ts';
 import { m0008PayerWallet } from './0008-payer-wallet.ts';
 import { m0009Managers } from './0009-managers.ts';
 import { m0010Refunds } from './0010-refunds.ts';
+import { m0011Catalog } from './0011-catalog.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type MigrationFactory = (dialect: Dialect) => Migration;
@@ -30,6 +31,7 @@ export const migrationFactories: Record<string, MigrationFactory> = {
   '0008-payer-wallet': m0008PayerWallet,
   '0009-managers': m0009Managers,
   '0010-refunds': m0010Refunds,
+  '0011-catalog': m0011Catalog,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
