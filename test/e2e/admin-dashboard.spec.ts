@@ -499,15 +499,69 @@ test.describe('manager dashboard', () => {
     await shot(admin, info, 'charts');
   });
 
-  test('edits a price on the dashboard and the till shows it', async ({ browser, page, till }, info) => {
-    test.fixme(true, 'the catalog API (wt-till-catalog) is not merged into this branch yet');
+  test('imports a catalog CSV, adds a product and edits a price on the dashboard; the till shows each', async ({
+    browser,
+    page,
+    till,
+  }, info) => {
     await newManager(till, till.storeId, 'katalog@toko.test');
     await ready(page);
-    const [product] = await productsByPrice(page);
+    const grid = page.getByTestId('product-grid');
     const admin = await adminPage(browser);
     await signIn(admin, till.system.serverUrl, 'katalog@toko.test');
     await admin.getByTestId('nav-catalog').click();
+    await expect(admin.getByText(idStrings.catalog.none)).toBeVisible();
+
+    // CSV import (a quoted name with a comma included); the till replaces its demo catalog with the store's.
+    await admin.getByText(idStrings.catalog.import, { exact: true }).first().click();
+    await admin.getByTestId('catalog-import-file').setInputFiles({
+      name: 'katalog.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        'sku,name,price,category,barcode\n' +
+          'KOPI-TB,Kopi Tubruk,4000,Minuman,8991000000101\n' +
+          '"NASI-UDK","Nasi Uduk, Telur",12000,Makanan,\n',
+      ),
+    });
+    await admin.getByTestId('catalog-import-submit').click();
+    await expect(admin.getByTestId('catalog-import-result')).toContainText('2');
+    await expect(admin.getByTestId('catalog-table').locator('tbody tr')).toHaveCount(2);
+    await expect(admin.getByTestId('catalog-NASI-UDK')).toContainText('Nasi Uduk, Telur');
+    await expect(grid.getByTestId(/^product-/)).toHaveCount(2, { timeout: 30_000 });
+    await expect(page.getByTestId('product-KOPI-TB').locator('.price')).toHaveText(formatRupiah(4_000));
+
+    // A new product, typed in the dialog from the keyboard.
+    await admin.getByTestId('catalog-add').click();
+    const dialog = admin.getByTestId('product-dialog');
+    await dialog.getByTestId('product-name').fill('Teh Botol');
+    await dialog.getByTestId('product-price').fill('5000');
+    await expect(dialog.getByTestId('product-price')).toHaveValue('Rp 5.000');
+    await dialog.getByTestId('product-sku').fill('TEH-BTL');
+    await dialog.getByTestId('product-category').fill('Minuman');
+    await dialog.getByTestId('product-category').press('Enter');
+    await expect(admin.getByTestId('catalog-TEH-BTL').getByTestId('catalog-price')).toHaveText(formatRupiah(5_000));
+    await expect(page.getByTestId('product-TEH-BTL').locator('.price')).toHaveText(formatRupiah(5_000), {
+      timeout: 30_000,
+    });
+
+    // A price change: on the dashboard at once, on the till through its live socket.
+    await admin.getByTestId('catalog-KOPI-TB').getByTestId('catalog-edit').click();
+    await admin.getByTestId('product-dialog').getByTestId('product-price').fill('5500');
+    await admin.getByTestId('product-dialog').getByTestId('product-save').click();
+    await expect(admin.getByTestId('catalog-KOPI-TB').getByTestId('catalog-price')).toHaveText(formatRupiah(5_500));
+    await expect(admin.getByTestId('catalog-saved')).toBeVisible();
     await shot(admin, info, 'catalog');
-    expect(product).toBeDefined();
+    await expect(page.getByTestId('product-KOPI-TB').locator('.price')).toHaveText(formatRupiah(5_500), {
+      timeout: 30_000,
+    });
+    await shot(page, info, 'till-new-price');
+
+    // A price of Rp 0 cannot be saved (the form says why); Escape closes the dialog and nothing changes.
+    await admin.getByTestId('catalog-KOPI-TB').getByTestId('catalog-edit').click();
+    await admin.getByTestId('product-dialog').getByTestId('product-price').fill('0');
+    await expect(admin.getByTestId('product-dialog').getByTestId('product-save')).toBeDisabled();
+    await admin.keyboard.press('Escape');
+    await expect(admin.getByTestId('product-dialog')).toHaveCount(0);
+    await expect(admin.getByTestId('catalog-KOPI-TB').getByTestId('catalog-price')).toHaveText(formatRupiah(5_500));
   });
 });
