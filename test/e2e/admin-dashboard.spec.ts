@@ -424,7 +424,7 @@ test.describe('manager dashboard', () => {
       { timeout: 60_000 },
     );
 
-    await admin.reload();
+    // The same page, no reload: a new dialog is a new decision, so it must carry a new key.
     await admin.getByTestId('detail-refund').click();
     refundDialog = admin.getByTestId('refund-dialog');
     const key2 = await refundDialog.locator('form').getAttribute('data-idempotency-key');
