@@ -105,14 +105,16 @@ export function queueAfter(
   db: Database,
   lastMutationId: number,
 ): { pending: number; parked: number; oldestCreatedAt: number | null } {
-  const r = db
-    .prepare(
-      `SELECT coalesce(sum(parked = 0 AND mutation_id > @m), 0) AS pending, coalesce(sum(parked = 1), 0) AS parked,
-              min(CASE WHEN parked = 0 AND mutation_id > @m THEN created_at END) AS oldest
-       FROM outbox`,
-    )
-    .get({ m: lastMutationId }) as { pending: number; parked: number; oldest: number | null };
-  return { pending: r.pending, parked: r.parked, oldestCreatedAt: r.oldest };
+  // Each is a range of the (parked, mutation_id) index, not a scan of the queue; the entry first in drain order
+  // is the oldest waiting one (ids are handed out as entries are written).
+  const pending = db
+    .prepare('SELECT count(*) AS n FROM outbox WHERE parked = 0 AND mutation_id > ?')
+    .get(lastMutationId) as { n: number };
+  const parked = db.prepare('SELECT count(*) AS n FROM outbox WHERE parked = 1').get() as { n: number };
+  const oldest = db
+    .prepare('SELECT created_at FROM outbox WHERE parked = 0 AND mutation_id > ? ORDER BY mutation_id LIMIT 1')
+    .get(lastMutationId) as { created_at: number } | undefined;
+  return { pending: pending.n, parked: parked.n, oldestCreatedAt: oldest?.created_at ?? null };
 }
 
 /** Sales the server does not have yet (queued or parked), with their total: what the banner shows. */
