@@ -7,7 +7,8 @@ import { parseOr400 } from '../http-errors.ts';
 import type { AbuseGuards } from '../plugins/abuse-limits.ts';
 import { deviceAuth, deviceOf } from '../plugins/device-auth.ts';
 import type { RelayHub } from '../relay/hub.ts';
-import { readSyncEvents, type SyncEventPage } from '../repos/sync-events-repo.ts';
+import { type FeedSubscriber, StoreFeeds } from '../relay/store-feed.ts';
+import { readSyncEvents } from '../repos/sync-events-repo.ts';
 import type { ServerContext } from '../services/context.ts';
 
 /** A stored event as the till receives it: the payload is the event's body (a payment view, changed products). */
@@ -28,13 +29,18 @@ const toEvent = (r: SyncEventRow): SyncEvent =>
         payment: JSON.parse(r.payload),
       } as SyncEvent);
 
-const PAGE = 500;
-const HELD_BACK_RETRY_MS = 5;
-const HELD_BACK_RETRY_MAX_MS = 1_000;
+/** One encoded frame per event, shared by every socket of the store. */
+const encodeEvent = (r: SyncEventRow): Buffer =>
+  Buffer.from(JSON.stringify({ kind: 'event', event: toEvent(r) } satisfies LiveFrame));
 
 export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayHub, guards: AbuseGuards): void {
   // onRequest: authenticated before any body is read (plugins/device-auth.ts).
   const requireDevice = deviceAuth(ctx, guards);
+  const feeds = new StoreFeeds(
+    hub,
+    (storeId, cursor, limit) => readSyncEvents(ctx.database.db, ctx.database.kind, storeId, cursor, limit),
+    encodeEvent,
+  );
   // Checked before the upgrade, so a bad cursor gets pull's 400 rather than a socket (it used to be read as 0:
   // a full replay).
   const validCursor = async (request: FastifyRequest) => {
@@ -57,63 +63,26 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext, hub: RelayH
   const hooks = { websocket: true, onRequest: requireDevice, preValidation: validCursor } as const;
   app.get('/v1/sync/live', hooks, (socket: WebSocket, request) => {
     const device = deviceOf(request);
-    let cursor = PullQuerySchema.parse(request.query).cursor;
-    let pumping = false;
-    let again = false;
-    let closed = false;
-    // Events committed behind a still-open older transaction are held back (repos/sync-events-repo.ts); no
-    // NOTIFY need follow when that transaction ends, so look again after a short, growing pause.
-    let retry: NodeJS.Timeout | null = null;
-    let retryMs = HELD_BACK_RETRY_MS;
-    const send = (f: LiveFrame) => socket.send(JSON.stringify(f));
-
-    // Reads new events from the database in seq order; signals that arrive mid-read trigger one more pass.
-    const pump = async (): Promise<void> => {
-      if (pumping) {
-        again = true;
-        return;
-      }
-      pumping = true;
-      if (retry) clearTimeout(retry);
-      retry = null;
-      try {
-        let page: SyncEventPage;
-        do {
-          again = false;
-          do {
-            page = await readSyncEvents(ctx.database.db, ctx.database.kind, device.store_id, cursor, PAGE);
-            for (const r of page.rows) {
-              if (closed) return;
-              send({ kind: 'event', event: toEvent(r) });
-              cursor = r.seq;
-            }
-          } while (page.rows.length === PAGE);
-        } while (again && !closed);
-        if (page.heldBack && !closed) {
-          retry = setTimeout(() => void pump(), retryMs);
-          retryMs = Math.min(retryMs * 2, HELD_BACK_RETRY_MAX_MS);
-        } else {
-          retryMs = HELD_BACK_RETRY_MS;
-        }
-      } catch (err) {
-        request.log.warn({ err }, 'live relay read failed; closing so the till resumes from its cursor');
+    const sub: FeedSubscriber = {
+      cursor: PullQuerySchema.parse(request.query).cursor,
+      send: (frame) => socket.send(frame, { binary: false }),
+      fail: (err) => {
+        ctx.log.warn(
+          { err, storeId: device.store_id },
+          'live relay read failed; closing so the till resumes from its cursor',
+        );
         socket.close(1011, 'relay error');
-      } finally {
-        pumping = false;
-      }
+      },
     };
-
-    const unsubscribe = hub.subscribe(device.store_id, () => void pump());
+    // The hello goes out before the store's feed sends anything after the cursor.
+    socket.send(JSON.stringify({ kind: 'hello', cursor: sub.cursor, server_time: ctx.now() } satisfies LiveFrame));
+    const unsubscribe = feeds.subscribe(device.store_id, sub);
     ctx.metrics.liveConnections.inc();
     socket.on('close', () => {
-      closed = true;
-      if (retry) clearTimeout(retry);
       unsubscribe();
       ctx.metrics.liveConnections.dec();
     });
     // Tills only listen; anything they send is ignored rather than trusted.
     socket.on('message', () => {});
-    send({ kind: 'hello', cursor, server_time: ctx.now() });
-    void pump();
   });
 }
