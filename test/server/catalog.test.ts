@@ -232,7 +232,11 @@ describe('CSV import', () => {
       'AIR-600,"Air Mineral, 600 ml",3500,Minuman,8991000000033\r\n' +
       'MIE-GRG,"Mie ""Goreng"" Instan",3500,Makanan,\r\n' +
       'GULA-1KG,Gula Pasir 1 kg,18000,,\r\n';
-    const r = await call('POST', '/admin/api/catalog/import', { store: t.storeId, body: csv, type: 'text/csv' });
+    const r = await call('POST', '/admin/api/catalog/import', {
+      store: t.storeId,
+      body: csv,
+      type: 'text/csv; charset=utf-8',
+    });
     expect(r).toMatchObject({ status: 200, body: { rows: 3, created: 3, updated: 0, unchanged: 0 } });
     const snap = (await call('GET', '/v1/catalog', { token: t.token })).body;
     const bySku = Object.fromEntries(snap.products.map((p: { sku: string }) => [p.sku, p]));
@@ -325,6 +329,56 @@ describe('CSV import', () => {
     expect(r, JSON.stringify(r.body)).toMatchObject({ status: 200, body: { updated: 2 } });
     const snap = (await call('GET', '/v1/catalog', { token: t.token })).body.products;
     expect(snap.find((p: { sku: string }) => p.sku === 'A1').barcode).toBe('222222');
+  });
+});
+
+describe('concurrent changes', () => {
+  it('of one store each get their own version, none lost', async () => {
+    const t = await sys.till();
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call('POST', '/admin/api/catalog/products', { store: t.storeId, body: product({ sku: `C-${i}` }) }),
+      ),
+    );
+    expect(rs.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(rs.map((r) => r.body.version as number).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+  });
+});
+
+describe('a large import', () => {
+  it('is spread over bounded events, and past the row limit it is refused', async () => {
+    const t = await sys.till();
+    const rows = Array.from(
+      { length: 2_000 },
+      (_, i) => `P${i},Produk ${i},${1_000 + i},Kategori ${i % 7},${100_000 + i}`,
+    );
+    const t0 = performance.now();
+    const r = await call('POST', '/admin/api/catalog/import', {
+      store: t.storeId,
+      body: `sku,name,price,category,barcode\n${rows.join('\n')}\n`,
+      type: 'text/csv',
+    });
+    const ms = performance.now() - t0;
+    expect(r).toMatchObject({ status: 200, body: { rows: 2_000, created: 2_000 } });
+    console.log(
+      `catalog import of 2,000 rows (${process.env.KQ_TEST_DATABASE_URL ? 'postgres' : 'sqlite'}): ${ms.toFixed(0)} ms`,
+    );
+    await expect.poll(async () => (await pullCatalogEvents(t)).length).toBe(10);
+    const events = await pullCatalogEvents(t);
+    expect(events.every((e) => (e.products?.length ?? 0) <= 200)).toBe(true);
+    expect(events.flatMap((e) => e.products ?? []).map((p) => p.version)).toEqual(
+      Array.from({ length: 2_000 }, (_, i) => i + 1),
+    );
+    const tooMany = Array.from({ length: 10_001 }, (_, i) => `Q${i},Q,1,C`).join('\n');
+    const refused = await call('POST', '/admin/api/catalog/import', {
+      store: t.storeId,
+      body: `sku,name,price,category\n${tooMany}\n`,
+      type: 'text/csv',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain('at most 10000 rows');
   });
 });
 

@@ -47,8 +47,10 @@ export function SettingsPage() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!urlValid || tokenMissing || unconfirmed) return;
-    // Moving to another server while this one lacks some of the till's data: say what is at risk first.
-    if (urlChanged && serverUrl !== '' && risk) return setConfirming('changeServer');
+    // Moving to another server, or to another device token (another device to the server), while the server
+    // lacks some of this till's data: say what is at risk first.
+    const replacing = (urlChanged && serverUrl !== '') || (token.trim() !== '' && hasToken);
+    if (replacing && risk) return setConfirming('changeServer');
     await save();
   };
   const startLogout = () => (risk ? setConfirming('logout') : void logout());

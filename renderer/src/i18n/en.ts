@@ -82,7 +82,8 @@ export const en: Messages = {
     unverified: 'Offline QRIS not yet verified: {{total}}.',
     logout:
       'If you log out of the server, this data stays on the till but is not sent until the till is enrolled with the same server again.',
-    changeServer: 'If you change the server, this queue will be sent to the new server, not the old one.',
+    changeServer:
+      'If you change the server or the device token, this queue will be sent with the new settings, not to the old server and device.',
     confirmLogout: 'Log out anyway',
     confirmChange: 'Change server anyway',
     cancel: 'Cancel',

@@ -81,7 +81,8 @@ export const id = {
     unverified: 'QRIS luring belum terverifikasi: {{total}}.',
     logout:
       'Jika keluar dari server, data ini tetap di kasir tetapi tidak terkirim sampai kasir didaftarkan lagi ke server yang sama.',
-    changeServer: 'Jika server diganti, antrean ini akan dikirim ke server baru, bukan ke server lama.',
+    changeServer:
+      'Jika server atau token perangkat diganti, antrean ini akan dikirim dengan pengaturan baru, bukan ke server dan perangkat lama.',
     confirmLogout: 'Tetap keluar',
     confirmChange: 'Tetap ganti server',
     cancel: 'Batal',

@@ -4,9 +4,11 @@ import type { ProductRow, ProductsTable } from '../db/schema.ts';
 import type { Executor } from './executor.ts';
 
 /**
- * Serialises catalog changes of one store (PostgreSQL: the store's row lock, held to commit; SQLite has one
- * writer anyway), so "next version = highest + 1" cannot hand one version out twice. Payments never lock the
- * store row, so this blocks only other catalog edits of the same store. Returns whether the store exists.
+ * Serialises catalog changes of one store (PostgreSQL: `FOR NO KEY UPDATE` on the store's row, held to commit;
+ * SQLite has one writer anyway), so "next version = highest + 1" cannot hand one version out twice. That lock
+ * mode does not conflict with the KEY SHARE lock a foreign-key check takes, so payments, sales and devices of
+ * the store are never held up by an import; only another catalog change of the same store waits.
+ * Returns whether the store exists.
  */
 export async function lockStoreCatalog(
   db: Executor,
@@ -14,7 +16,7 @@ export async function lockStoreCatalog(
   storeId: string,
 ): Promise<boolean> {
   const q = db.selectFrom('stores').select('id').where('id', '=', storeId);
-  return (await (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst()) !== undefined;
+  return (await (dialect === 'postgres' ? q.forNoKeyUpdate() : q).executeTakeFirst()) !== undefined;
 }
 
 export async function catalogVersion(db: Executor, storeId: string): Promise<number> {
@@ -64,6 +66,16 @@ export async function productsHoldingCodes(
 
 export async function insertProduct(db: Executor, row: Insertable<ProductsTable>): Promise<void> {
   await db.insertInto('products').values(row).execute();
+}
+
+/** Many products in multi-row statements (12 columns × 400 rows stays under both databases' bind limits). */
+export async function insertProducts(db: Executor, rows: Insertable<ProductsTable>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 400) {
+    await db
+      .insertInto('products')
+      .values(rows.slice(i, i + 400))
+      .execute();
+  }
 }
 
 export async function updateProduct(

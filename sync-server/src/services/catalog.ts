@@ -23,6 +23,7 @@ import {
   catalogVersion,
   getProductById,
   insertProduct,
+  insertProducts,
   listCatalogProducts,
   lockStoreCatalog,
   productsHoldingCodes,
@@ -191,10 +192,11 @@ export async function importCatalogCsv(ctx: ServerContext, storeId: string, csv:
       if (cur?.barcode && cur.barcode !== p.row.barcode) await updateProduct(trx, storeId, cur.id, { barcode: null });
     }
     const out: ProductRow[] = [];
+    const fresh: ProductRow[] = [];
     for (const p of plans) {
       const row = { ...p.row, version: next(), updated_at: now };
       if (p.isNew) {
-        await insertProduct(trx, row);
+        fresh.push(row);
         created++;
       } else {
         await updateProduct(trx, storeId, row.id, row);
@@ -202,6 +204,7 @@ export async function importCatalogCsv(ctx: ServerContext, storeId: string, csv:
       }
       out.push(row);
     }
+    await insertProducts(trx, fresh);
     return out;
   });
   return {

@@ -3,6 +3,7 @@
  * progress and the quit/logout risk.
  */
 import { describe, expect, it } from 'vitest';
+import { acknowledge, listOutbox } from '../../../electron/core/db/repos/outbox-repo.ts';
 import { readSettings } from '../../../electron/core/db/repos/settings-repo.ts';
 import { createHandlers } from '../../../electron/core/handlers.ts';
 import { PIN_LOCK_MS, PIN_MAX_TRIES } from '../../../electron/core/manager/pin.ts';
@@ -110,6 +111,35 @@ describe('sync details', () => {
     expect(r.data.oldestUnsyncedAt).toBe(1_800_000_000_000);
     expect(r.data.status).toMatchObject({ pendingOutbox: 3, pending: 2, pendingTotal: a!.price * 2 + b!.price });
     expect(r.data.now).toBe(c.now());
+  });
+});
+
+describe('parked entries', () => {
+  it('show with their reason and amount, and the retry sends one of them again', async () => {
+    const c = clock();
+    const core = makeCore({ now: c.now });
+    const h = createHandlers(core);
+    core.seedDemoCatalog();
+    const [a] = core.listCatalog(undefined);
+    const sale = core.createSale({ lines: [{ productId: a!.id, qty: 2 }] });
+    const entry = listOutbox(core.db).find((e) => e.entityId === sale.id)!;
+    // The server refused the sale: parked with its reason, never deleted.
+    acknowledge(
+      core.db,
+      { lastMutationId: entry.mutationId, rejected: [{ mutationId: entry.mutationId, reason: 'INVALID_INPUT: bad' }] },
+      c.now(),
+    );
+    await h['manager:setPin']({ pin: '1234' });
+    const r = await h['sync:details'](undefined);
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.data.parkedItems).toEqual([
+      expect.objectContaining({ id: entry.id, kind: 'sale.created', amount: sale.total, error: 'INVALID_INPUT: bad' }),
+    ]);
+    expect(r.data.status).toMatchObject({ parkedOutbox: 1, pending: 1, pendingTotal: sale.total });
+    const retried = await h['sync:retryParked']({ ids: [entry.id] });
+    expect(retried).toMatchObject({ ok: true, data: { parkedOutbox: 0, pendingOutbox: 1 } });
+    const again = await h['sync:details'](undefined);
+    expect(again.ok && again.data.parkedItems).toEqual([]);
   });
 });
 
