@@ -456,15 +456,27 @@ test.describe('manager dashboard', () => {
     const webhookId = admin.url().split('/').at(-1)!;
     await admin.getByTestId('webhook-replay').click();
     const replay = admin.getByTestId('replay-result');
-    await expect(replay).toBeVisible();
+    // The payment took this notification long ago: a duplicate, answered 200, nothing stored or applied again.
+    await expect(replay).toHaveAttribute('data-outcome', 'duplicate');
+    await expect(replay).toHaveAttribute('data-http', '200');
+    await expect(replay.getByTestId('replay-same')).toBeVisible();
     await shot(admin, info, 'webhook-replayed');
-    await replay.getByRole('link').click();
-    await expect(admin.getByTestId('webhook-detail')).toContainText(`#${webhookId}`);
-    await expect(admin.getByTestId('detail-status')).toHaveCount(0);
     // Replaying money that is already refunded changes nothing.
     expect((await (await admin.request.get(`${base}/admin/api/payments/${qrisId}`)).json()).payment.status).toBe(
       'refunded',
     );
+
+    // The webhook log lists the notification (the replay stored no second row).
+    await admin.goto(`${base}/admin/#/webhooks?payment_id=${qrisId}`);
+    await expect(admin.getByTestId('webhooks-table')).toContainText(`#${webhookId}`);
+    await shot(admin, info, 'webhooks');
+
+    // Provider health: Xendit answered the QR, the status reads and the refunds; its breaker is closed.
+    await admin.getByTestId('nav-providers').click();
+    const xendit = admin.getByTestId('provider-xendit');
+    await expect(xendit).toHaveAttribute('data-breaker', 'closed');
+    await expect(xendit.getByTestId('provider-success')).toHaveText(/%/);
+    await shot(admin, info, 'providers');
 
     // Audit log: the manager's decisions are there.
     await admin.getByTestId('nav-audit').click();

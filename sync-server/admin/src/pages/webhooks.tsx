@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
+  type ReplayResponse,
   ReplayResponseSchema,
   WebhookDetailSchema,
   type WebhookSummary,
@@ -12,7 +13,17 @@ import { formatTime } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { href, navigate } from '../router.ts';
 
-const OUTCOMES = ['received', 'applied', 'duplicate', 'ignored', 'parked', 'rejected', 'invalid', 'error'] as const;
+const OUTCOMES = [
+  'received',
+  'applied',
+  'duplicate',
+  'ignored',
+  'parked',
+  'rejected',
+  'invalid',
+  'unconfirmed',
+  'error',
+] as const;
 const FILTERS = ['provider', 'outcome', 'verified', 'payment_id'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
@@ -146,7 +157,7 @@ export function WebhooksPage({ params }: { params: URLSearchParams }) {
 export function WebhookDetailPage({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
   const r = useLoad(() => call('GET', `/admin/api/webhooks/${encodeURIComponent(id)}`, WebhookDetailSchema), [id]);
-  const [replay, setReplay] = useState<{ busy: boolean; error: ApiError | null; result: WebhookSummary | null }>({
+  const [replay, setReplay] = useState<{ busy: boolean; error: ApiError | null; result: ReplayResponse | null }>({
     busy: false,
     error: null,
     result: null,
@@ -156,7 +167,8 @@ export function WebhookDetailPage({ id }: { id: string }) {
     setReplay({ busy: true, error: null, result: null });
     try {
       const res = await call('POST', `/admin/api/webhooks/${encodeURIComponent(id)}/replay`, ReplayResponseSchema, {});
-      setReplay({ busy: false, error: null, result: res.event });
+      setReplay({ busy: false, error: null, result: res });
+      r.reload();
     } catch (e) {
       setReplay({ busy: false, error: e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e)), result: null });
     }
@@ -225,12 +237,20 @@ export function WebhookDetailPage({ id }: { id: string }) {
               role="status"
               data-testid="replay-result"
               data-outcome={replay.result.outcome}
+              data-http={replay.result.http_status}
             >
-              {t('webhooks.replayed', {
-                id: replay.result.id,
+              {t('webhooks.replayedOutcome', {
                 outcome: t(`webhooks.outcomes.${replay.result.outcome}`, replay.result.outcome),
-              })}{' '}
-              <a href={href('webhooks', String(replay.result.id))}>#{replay.result.id}</a>
+                status: replay.result.http_status,
+              })}
+              {replay.result.message ? ` ${replay.result.message}` : ''}{' '}
+              {replay.result.event.id !== replay.result.replay_of ? (
+                <a href={href('webhooks', String(replay.result.event.id))} data-testid="replay-event">
+                  {t('webhooks.replayStored', { id: replay.result.event.id })}
+                </a>
+              ) : (
+                <span data-testid="replay-same">{t('webhooks.replayNothingNew')}</span>
+              )}
             </div>
           )}
           <h2>{t('webhooks.headers')}</h2>
