@@ -67,8 +67,10 @@ process.stdout.write(`open ${tokens.length - failed} ${failed}\n`);
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'count') process.stdout.write(`count ${latencies.length}\n`);
   if (line === 'report') {
-    process.stdout.write(`report ${JSON.stringify({ latencies, received, failed, closedEarly })}\n`);
     for (const ws of sockets) ws.terminate();
-    process.exit(0);
+    // A pipe is written asynchronously: exit only once the whole (large) line is out.
+    process.stdout.write(`report ${JSON.stringify({ latencies, received, failed, closedEarly })}\n`, () =>
+      process.exit(0),
+    );
   }
 });

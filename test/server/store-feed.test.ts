@@ -2,7 +2,7 @@
  * The per-store live reader (relay/store-feed.ts): one read per signal serves every socket of the store, yet each
  * socket gets exactly the events after its own cursor, in order, whenever it joined.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { SyncEventRow } from '../../sync-server/src/db/schema.ts';
 import { RelayHub } from '../../sync-server/src/relay/hub.ts';
 import { type FeedSubscriber, StoreFeeds } from '../../sync-server/src/relay/store-feed.ts';
@@ -11,14 +11,18 @@ function world() {
   const events: SyncEventRow[] = [];
   let reads = 0;
   let gate: Promise<void> | null = null;
+  /** Per store, the first seq an "older open transaction" still hides (PostgreSQL's held-back events). */
+  const hiddenFrom = new Map<string, number>();
   const hub = new RelayHub();
   const feeds = new StoreFeeds(
     hub,
     async (storeId, cursor, limit) => {
       reads++;
-      const rows = events.filter((e) => e.store_id === storeId && e.seq > cursor).slice(0, limit);
+      const all = events.filter((e) => e.store_id === storeId && e.seq > cursor);
+      const hidden = hiddenFrom.get(storeId) ?? Number.POSITIVE_INFINITY;
+      const rows = all.filter((e) => e.seq < hidden).slice(0, limit);
       if (gate) await gate;
-      return { rows, heldBack: false };
+      return { rows, heldBack: all.some((e) => e.seq >= hidden) };
     },
     (row) => Buffer.from(String(row.seq)),
   );
@@ -43,10 +47,13 @@ function world() {
     });
     return release;
   };
-  return { feeds, append, socket, hold, reads: () => reads };
+  return { feeds, append, socket, hold, hiddenFrom, reads: () => reads };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 5));
+const flush = async () => {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+};
 
 describe('store feed', () => {
   it('reads once per signal for all sockets of a store and sends each its missing events in order', async () => {
@@ -83,6 +90,26 @@ describe('store feed', () => {
     await settle();
     expect(ahead.got).toEqual([5, 6]);
     expect(behind.got).toEqual([2, 3, 4, 5, 6]);
+  });
+
+  it('a store held back behind an open transaction reads again when any store commits, not only on its timer', async () => {
+    vi.useFakeTimers();
+    try {
+      const w = world();
+      const s = w.socket(0);
+      w.feeds.subscribe('a', s.sub);
+      await flush();
+      w.hiddenFrom.set('a', 2);
+      w.append('a', 2); // seq 1 is final; seq 2 is held back
+      await flush();
+      expect(s.got).toEqual([1]);
+      w.hiddenFrom.delete('a'); // the older transaction ended...
+      w.append('b'); // ...and another store's commit is heard; no timer has run
+      await flush();
+      expect(s.got).toEqual([1, 2]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stops reading for a store once its last socket leaves', async () => {

@@ -6,6 +6,13 @@
  */
 export class RelayHub {
   private readonly subs = new Map<string, Set<() => void>>();
+  private readonly anyChange = new Set<() => void>();
+
+  /** Hears every signal, of any store; returns the unsubscribe. */
+  subscribeAll(onAny: () => void): () => void {
+    this.anyChange.add(onAny);
+    return () => this.anyChange.delete(onAny);
+  }
 
   subscribe(storeId: string, onChange: () => void): () => void {
     let set = this.subs.get(storeId);
@@ -22,6 +29,7 @@ export class RelayHub {
 
   storeChanged(storeId: string): void {
     for (const fn of this.subs.get(storeId) ?? []) fn();
+    for (const fn of this.anyChange) fn();
   }
 
   /** Every subscriber re-reads from its cursor: used when change signals may have been lost (LISTEN reconnect). */

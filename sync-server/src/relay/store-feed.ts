@@ -29,6 +29,8 @@ const HELD_BACK_RETRY_MAX_MS = 1_000;
 class StoreFeed {
   readonly subs = new Set<FeedSubscriber>();
   private pumping = false;
+  /** The last read stopped at events held back behind an older open transaction. */
+  heldBack = false;
   private again = false;
   private retry: NodeJS.Timeout | null = null;
   private retryMs = HELD_BACK_RETRY_MS;
@@ -76,9 +78,11 @@ class StoreFeed {
           }
         } while (page.rows.length === PAGE);
       } while (this.again && this.subs.size > 0);
-      // Events committed behind a still-open older transaction are held back (repos/sync-events-repo.ts); no
-      // NOTIFY need follow when that transaction ends, so look again after a short, growing pause.
-      if (page.heldBack && this.subs.size > 0) {
+      // Events committed behind a still-open older transaction are held back (repos/sync-events-repo.ts). No
+      // NOTIFY for this store need follow when that transaction ends: look again whenever any store's events
+      // commit (StoreFeeds), since the horizon moves as transactions end, and after a short, growing pause.
+      this.heldBack = page.heldBack && this.subs.size > 0;
+      if (this.heldBack) {
         this.retry = setTimeout(() => void this.pump(), this.retryMs);
         this.retryMs = Math.min(this.retryMs * 2, HELD_BACK_RETRY_MAX_MS);
       } else {
@@ -109,6 +113,14 @@ export class StoreFeeds {
     this.hub = hub;
     this.read = read;
     this.encode = encode;
+    // A commit anywhere may move the horizon a held-back store waits for; only held-back stores read again.
+    hub.subscribeAll(() => {
+      for (const f of this.heldBackFeeds()) void f.pump();
+    });
+  }
+
+  private *heldBackFeeds(): Iterable<StoreFeed> {
+    for (const f of this.feeds.values()) if (f.heldBack) yield f;
   }
 
   /** Adds a socket to its store's feed and sends it what it missed since its cursor. */
