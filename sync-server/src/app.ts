@@ -140,7 +140,8 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   shiftRoutes(app, ctx, guards);
   syncRoutes(app, ctx, hub, guards);
   syncPushRoutes(app, ctx, guards);
-  // The catalog editor's routes: a manager session, and its CSRF token on anything that is not a read.
+  // Manager routes outside admin.ts (catalog editor, refunds): a manager session, and its CSRF token on
+  // anything that is not a read.
   const csrfOnChanges: preHandlerHookHandler = async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') await requireCsrf(request);
   };
@@ -148,7 +149,7 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   await webhookRoutes(app, ctx, guards);
   adminRoutes(app, ctx);
   // Refunds are for a signed-in manager only (session cookie + CSRF header); a till's token is no session.
-  const refundAuth = { preHandler: o.managerGuard ?? [requireManager(ctx), requireCsrf] };
+  const refundAuth = { preHandler: o.managerGuard ?? [requireManager(ctx), csrfOnChanges] };
   refundRoutes(app, ctx, refundAuth);
   // The dashboard's session cookie is Path=/admin, so the browser reaches the same routes under /admin/api
   // (POST /admin/api/v1/payments/:id/refund).

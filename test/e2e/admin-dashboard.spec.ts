@@ -446,6 +446,8 @@ test.describe('manager dashboard', () => {
       { timeout: 60_000 },
     );
     await expect(admin.getByTestId('detail-refunded')).toHaveText(formatRupiah(qrisTotal));
+    await expect(admin.getByTestId('detail-refund-row')).toHaveCount(2);
+    await expect(admin.getByTestId('detail-refunds')).toContainText('Satu barang dikembalikan');
     await shot(admin, info, 'payment-refunded');
 
     // Its provider notification: raw payload, then a replay (a duplicate now: nothing applied twice).

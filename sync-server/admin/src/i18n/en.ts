@@ -151,6 +151,8 @@ export const en: Messages = {
     confirm: 'Refund {{amount}}',
     done: 'Refund of {{amount}} recorded: {{status}}.',
     invalidAmount: 'Enter an amount between Rp 1 and {{max}}.',
+    list: 'Refunds',
+    by: 'By',
     checkAgain: 'Check again',
     statuses: { requested: 'the provider is processing it', succeeded: 'succeeded', failed: 'failed' },
     unavailable: 'Refunds are not available on this server yet.',

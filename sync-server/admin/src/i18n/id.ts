@@ -150,6 +150,8 @@ export const id = {
     confirm: 'Kembalikan {{amount}}',
     done: 'Pengembalian {{amount}} tercatat: {{status}}.',
     invalidAmount: 'Masukkan jumlah antara Rp 1 dan {{max}}.',
+    list: 'Pengembalian dana',
+    by: 'Oleh',
     checkAgain: 'Periksa lagi',
     statuses: { requested: 'sedang diproses penyedia', succeeded: 'berhasil', failed: 'gagal' },
     unavailable: 'Pengembalian dana belum tersedia di server ini.',

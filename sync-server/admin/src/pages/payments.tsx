@@ -7,6 +7,7 @@ import {
   PaymentDetailSchema,
   PaymentsPageSchema,
 } from '../../../../shared/schemas/admin-api.ts';
+import { RefundListSchema } from '../../../../shared/schemas/refund-api.ts';
 import { call, withQuery } from '../api.ts';
 import { Empty, ErrorBox, Money, PageHeader, StatusBadge } from '../components/common.tsx';
 import { formatTime } from '../format.ts';
@@ -170,6 +171,12 @@ export function PaymentDetailPage({ id }: { id: string }) {
     [id],
     DETAIL_REFRESH_MS,
   );
+  // Cash is given back at the counter: only provider payments have refunds to list.
+  const refunds = useLoad(
+    () => call('GET', `/admin/api/v1/payments/${encodeURIComponent(id)}/refunds`, RefundListSchema),
+    [id],
+    DETAIL_REFRESH_MS,
+  );
   const [dialog, setDialog] = useState<'refund' | 'verify' | null>(null);
   const d = r.data;
   const p = d?.payment;
@@ -265,6 +272,40 @@ export function PaymentDetailPage({ id }: { id: string }) {
                       <td className="num">
                         <Money amount={l.line_total} />
                       </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
+          {(refunds.data?.refunds.length ?? 0) > 0 && (
+            <>
+              <h2>{t('refund.list')}</h2>
+              <table className="compact" data-testid="detail-refunds">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('payments.created')}</th>
+                    <th scope="col" className="num">
+                      {t('payments.amount')}
+                    </th>
+                    <th scope="col">{t('payments.status')}</th>
+                    <th scope="col">{t('refund.reason')}</th>
+                    <th scope="col">{t('refund.by')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {refunds.data?.refunds.map((x) => (
+                    <tr key={x.refund_id} data-testid="detail-refund-row" data-status={x.status}>
+                      <td>{formatTime(x.created_at, i18n.language)}</td>
+                      <td className="num">
+                        <Money amount={x.amount} />
+                      </td>
+                      <td>
+                        {t(`refund.statuses.${x.status}`)}
+                        {x.error && <div className="bad small">{x.error}</div>}
+                      </td>
+                      <td>{x.reason}</td>
+                      <td className="mono small">{x.requested_by}</td>
                     </tr>
                   ))}
                 </tbody>
