@@ -192,6 +192,20 @@ if (rendererStale || electronStale) {
     die(`building the till failed (exit ${r.status ?? r.signal})`);
   }
 }
+// The manager dashboard the sync-server serves at /admin/: the same rule (`npm run build` above builds it too).
+if (
+  isStale(
+    join(root, 'dist-admin/index.html'),
+    at('sync-server/admin', 'shared', 'vite.admin.config.ts', 'package-lock.json'),
+  )
+) {
+  process.stdout.write('Building the manager dashboard…\n');
+  const r = spawnSync('npm', ['run', '--silent', 'build:admin'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    await sys.stop();
+    die(`building the manager dashboard failed (exit ${r.status ?? r.signal})`);
+  }
+}
 
 const banner = (lines: string[]) => process.stdout.write(`\n${lines.join('\n')}\n\n`);
 // The server CLI finds this database by itself when the data folder is the default one.
@@ -200,6 +214,7 @@ const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace
 const cliEnv = dataDir === defaultDataDir ? '' : `DATA_DIR=${shellWord(serverDataDir)} `;
 const common = [
   `sync-server   ${sys.serverUrl}  (health: ${sys.serverUrl}/health, metrics: ${sys.serverUrl}/metrics)`,
+  `dashboard     ${sys.serverUrl}/admin/  (a manager: ${cliEnv}npm run server -- add-manager --store ${DEMO_STORE} --email you@example.com)`,
   `sandboxes     Xendit ${sys.xenditUrl}   Midtrans ${sys.midtransUrl}`,
   `wallet payer  POST ${sys.payerUrl} {"qr_string": "<decoded QR>"}  — pays a QR like a customer's app`,
   `demo store    ${DEMO_STORE}: ${cliEnv}npm run server -- set-provider --store ${DEMO_STORE} --provider midtrans`,

@@ -6,7 +6,8 @@
  *   attacks:    test/server/attacks.test.ts on its own (it measures latency under attack);
  *   postgres:   the server suite again against PostgreSQL when TEST_DATABASE_URL is set (CI sets it), then
  *               postgres-attacks, its attack tests on their own;
- *   playwright: the end-to-end tests in Chromium through the till web host (after a renderer build).
+ *   playwright: the end-to-end tests in Chromium through the till web host and the manager dashboard (after
+ *               building both).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -49,7 +50,9 @@ function playwright(): void {
   const specs =
     existsSync(join(root, 'test/e2e')) && readdirSync(join(root, 'test/e2e')).some((f) => f.endsWith('.spec.ts'));
   if (!specs) return;
-  const build = run('npm', ['run', '--silent', 'build:renderer']);
+  // The till's screen and the manager dashboard the sync-server serves at /admin/.
+  const tillBuild = run('npm', ['run', '--silent', 'build:renderer']);
+  const build = tillBuild === 0 ? run('npm', ['run', '--silent', 'build:admin']) : tillBuild;
   if (build !== 0) {
     tallies.push({ label: 'playwright', passed: 0, failed: 1, exit: build });
     return;

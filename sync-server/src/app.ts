@@ -20,6 +20,7 @@ import { createProviders } from './providers/registry.ts';
 import { ProviderRouter } from './providers/router.ts';
 import { RelayHub } from './relay/hub.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { adminStaticRoutes } from './routes/admin-static.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { offlineRoutes } from './routes/offline.ts';
@@ -48,6 +49,8 @@ export type BuildOptions = {
   catalogManagerAuth?: preHandlerHookHandler[];
   /** The guard in front of the refund routes (default: a manager session, CSRF on writes). */
   managerGuard?: preHandlerHookHandler[];
+  /** The built manager dashboard (default dist-admin/ at the repository root). */
+  adminDir?: string;
 };
 
 export type App = { app: FastifyInstance; ctx: ServerContext; hub: RelayHub };
@@ -134,6 +137,9 @@ export async function buildApp(o: BuildOptions): Promise<App> {
   await webhookRoutes(app, ctx, guards);
   adminRoutes(app, ctx);
   refundRoutes(app, ctx, { preHandler: o.managerGuard ?? [requireManager(ctx), requireCsrfOnWrites] });
+
+  // The manager dashboard's page and assets (its API is registered above, under /admin/api).
+  await adminStaticRoutes(app, o.adminDir);
 
   const stopSweeper = o.sweeper === false ? null : startSweeper(ctx);
   const stopRefunds = o.sweeper === false ? null : startRefundFollowUp(ctx);
