@@ -8,6 +8,34 @@ import { useLayoutEffect, useRef, useState } from 'react';
 // ~6 px per module even for the densest dynamic QRIS (version 10, 57 modules + quiet zone).
 export const QR_SIZE_PX = 400;
 
+const MARGIN_MODULES = 4;
+
+/**
+ * Encodes with the qrcode library and draws the modules as one path of whole-pixel squares, centred. The
+ * library's own toCanvas fills the 400×400 image pixel by pixel in JavaScript, which took ~10 ms of the
+ * Charge → QR time; one path fill takes well under one, and whole-pixel modules are crisp for any camera.
+ */
+function drawQr(el: HTMLCanvasElement, payload: string): void {
+  // UTF-8 bytes: a merchant name may hold non-ASCII characters (EMV MPM §4.12).
+  const segments: QRCodeSegment[] = [{ data: new TextEncoder().encode(payload), mode: 'byte' }];
+  const { modules } = QRCode.create(segments, { errorCorrectionLevel: 'M' });
+  const ctx = el.getContext('2d');
+  if (!ctx) throw new Error('no 2d canvas');
+  const n = modules.size;
+  const unit = Math.floor(QR_SIZE_PX / (n + 2 * MARGIN_MODULES));
+  const offset = Math.floor((QR_SIZE_PX - unit * n) / 2);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, QR_SIZE_PX, QR_SIZE_PX);
+  const dark = new Path2D();
+  for (let row = 0; row < n; row++) {
+    for (let col = 0; col < n; col++) {
+      if (modules.data[row * n + col]) dark.rect(offset + col * unit, offset + row * unit, unit, unit);
+    }
+  }
+  ctx.fillStyle = '#000000';
+  ctx.fill(dark);
+}
+
 export function QrCode({ payload, label }: { payload: string; label: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [failed, setFailed] = useState(false);
@@ -17,14 +45,11 @@ export function QrCode({ payload, label }: { payload: string; label: string }) {
     const el = canvas.current;
     if (!el) return;
     setFailed(false);
-    // UTF-8 bytes: a merchant name may hold non-ASCII characters (EMV MPM §4.12).
-    const segments: QRCodeSegment[] = [{ data: new TextEncoder().encode(payload), mode: 'byte' }];
-    QRCode.toCanvas(el, segments, {
-      errorCorrectionLevel: 'M',
-      margin: 4,
-      width: QR_SIZE_PX,
-      color: { dark: '#000000', light: '#ffffff' },
-    }).catch(() => setFailed(true));
+    try {
+      drawQr(el, payload);
+    } catch {
+      setFailed(true);
+    }
   }, [payload]);
   return (
     <canvas
