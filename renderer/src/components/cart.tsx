@@ -1,9 +1,11 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { formatRupiah, isQrisAmount } from '../../../shared/money.ts';
 import { offlineQrisRefusal } from '../../../shared/offline-qris.ts';
 import { lineTotal } from '../lib/cart-math.ts';
 import { selectDiscountOk, selectTotals, useTill } from '../store/index.ts';
+import { primeQr } from './qr-code.tsx';
 import { Kbd } from './shortcut.tsx';
 
 export function Cart() {
@@ -158,7 +160,23 @@ function PayActions() {
   const openCash = useTill((s) => s.openCash);
   const offline = useTill((s) => s.connection !== 'online');
   const limits = useTill((s) => s.offlineQris);
+  const primeOfflineCharge = useTill((s) => s.primeOfflineCharge);
   const canPay = !empty && discountValid;
+  // Offline, the QR the next Charge would show is derived and encoded while the till is idle, so Charge only
+  // draws it: the cashier sees the QR in the same frame as the sheet.
+  useEffect(() => {
+    if (!offline || !canPay) return;
+    const prime = () => {
+      const qr = primeOfflineCharge();
+      if (qr) primeQr(qr);
+    };
+    if (typeof requestIdleCallback !== 'function') {
+      const t = setTimeout(prime, 50);
+      return () => clearTimeout(t);
+    }
+    const idle = requestIdleCallback(prime, { timeout: 500 });
+    return () => cancelIdleCallback(idle);
+  }, [offline, canPay, total, limits, primeOfflineCharge]);
   const qrisOk = isQrisAmount(total);
   // Offline, QRIS is derived from the store's static code within its limits; beyond them only cash, and why.
   const refusal = offline && canPay && qrisOk ? offlineQrisRefusal(total, limits) : null;

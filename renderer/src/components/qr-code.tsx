@@ -10,15 +10,40 @@ export const QR_SIZE_PX = 400;
 
 const MARGIN_MODULES = 4;
 
+type Modules = ReturnType<typeof QRCode.create>['modules'];
+/** Matrices encoded ahead of time (primeQr), by payload; a few at most. */
+const encoded = new Map<string, Modules>();
+
+function encode(payload: string): Modules {
+  const hit = encoded.get(payload);
+  if (hit) return hit;
+  // UTF-8 bytes: a merchant name may hold non-ASCII characters (EMV MPM §4.12).
+  const segments: QRCodeSegment[] = [{ data: new TextEncoder().encode(payload), mode: 'byte' }];
+  return QRCode.create(segments, { errorCorrectionLevel: 'M' }).modules;
+}
+
+/**
+ * Encodes a payload that is about to be shown (the offline QR of the cart on screen), while the till is idle,
+ * so that Charge only draws it. Encoding (with its choice among eight masks) is a few milliseconds.
+ */
+export function primeQr(payload: string): void {
+  if (encoded.has(payload)) return;
+  try {
+    const m = encode(payload);
+    if (encoded.size >= 4) encoded.delete(encoded.keys().next().value!);
+    encoded.set(payload, m);
+  } catch {
+    // Not encodable: drawing it will say so.
+  }
+}
+
 /**
  * Encodes with the qrcode library and draws the modules as one path of whole-pixel squares, centred. The
  * library's own toCanvas fills the 400×400 image pixel by pixel in JavaScript, which took ~10 ms of the
  * Charge → QR time; one path fill takes well under one, and whole-pixel modules are crisp for any camera.
  */
 function drawQr(el: HTMLCanvasElement, payload: string): void {
-  // UTF-8 bytes: a merchant name may hold non-ASCII characters (EMV MPM §4.12).
-  const segments: QRCodeSegment[] = [{ data: new TextEncoder().encode(payload), mode: 'byte' }];
-  const { modules } = QRCode.create(segments, { errorCorrectionLevel: 'M' });
+  const modules = encode(payload);
   const ctx = el.getContext('2d');
   if (!ctx) throw new Error('no 2d canvas');
   const n = modules.size;

@@ -69,6 +69,16 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
    */
   /** The core's answer to the offline QR on screen, while it is on its way (confirm waits for it). */
   let offerPending: Promise<unknown> | null = null;
+  /** The next offline charge of the cart on screen, derived while the till was idle (primeOfflineCharge). */
+  let primed: { paymentId: string; key: string; qrString: string } | null = null;
+
+  /** What an offline QR for the cart on screen would be, or null when it cannot be derived here. */
+  function offlineKey(s: ReturnType<typeof get>): string | null {
+    const total = selectTotals(s).total;
+    const o = s.offlineQris;
+    if (!o.staticQris || (s.openSale && s.openSale.total !== total)) return null;
+    return `${o.staticQris}|${o.terminal}|${total}`;
+  }
 
   async function chargeOffline(): Promise<void> {
     const s = get();
@@ -79,13 +89,16 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
     }
     const { openSale, lines, discount, offlineQris: o } = s;
     const total = selectTotals(s).total;
-    const paymentId = newId();
+    // A charge primed for exactly this cart uses its id and QR; a primed id is used once.
+    const ready = primed && primed.key === offlineKey(s) ? primed : null;
+    primed = null;
+    const paymentId = ready?.paymentId ?? newId();
     // Drawn at once from the status snapshot's static QRIS; the core derives the same QR with the same
     // function and ids, and its answer replaces this one (it is the authority, and confirms nothing unseen).
     let local: QrisView | null = null;
     if (o.staticQris && (!openSale || openSale.total === total)) {
       try {
-        const qrString = deriveOfflineQr(o.staticQris, total, paymentId, o.terminal);
+        const qrString = ready?.qrString ?? deriveOfflineQr(o.staticQris, total, paymentId, o.terminal);
         local = {
           ...offerView({
             saleId: openSale?.id ?? '',
@@ -139,6 +152,24 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
   }
 
   return {
+    primeOfflineCharge() {
+      const s = get();
+      if (s.connection === 'online' || s.lines.length === 0 || s.checkout !== 'none') return null;
+      if (offlineQrisRefusal(selectTotals(s).total, s.offlineQris)) return null;
+      const key = offlineKey(s);
+      if (key === null) return null;
+      if (primed?.key === key) return primed.qrString;
+      // The id is kept while the cart changes: it is no payment until a charge uses it.
+      const paymentId = primed?.paymentId ?? newId();
+      try {
+        const { staticQris, terminal } = s.offlineQris;
+        primed = { paymentId, key, qrString: deriveOfflineQr(staticQris!, selectTotals(s).total, paymentId, terminal) };
+      } catch {
+        primed = null;
+      }
+      return primed?.qrString ?? null;
+    },
+
     checkout: 'none',
     qris: null,
     tenderedInput: '',

@@ -88,6 +88,11 @@ export type CheckoutSlice = {
   busy: 'none' | 'charging' | 'cancelling' | 'completing' | 'checking' | 'saving';
   error: UiError | null;
   chargeQris(): Promise<void>;
+  /**
+   * Offline: derives the QR the next Charge of the cart on screen would show, ahead of time (the screen calls it
+   * when the till is idle and encodes the QR too); null when there is none to derive.
+   */
+  primeOfflineCharge(): string | null;
   cancelQris(): Promise<void>;
   checkQris(): Promise<void>;
   /** Offline QRIS: the cashier saw the payment succeed on the customer's phone. */

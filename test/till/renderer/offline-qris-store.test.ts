@@ -116,6 +116,30 @@ describe('Charge QRIS while offline', () => {
     expect(s().receipt?.sale.payments[0]).toMatchObject({ status: 'unverified', qrString: shown.qrString });
   });
 
+  it('a charge primed while idle shows exactly the primed QR, and a primed payment id is used once', async () => {
+    goOffline();
+    s().addProduct(kopi.id);
+    const primed = s().primeOfflineCharge();
+    expect(describeQris(primed!)).toMatchObject({ valid: true, amount: 18_000 });
+    // The cart changes after priming: the id stays, the QR follows the new total.
+    s().addProduct(kopi.id);
+    const again = s().primeOfflineCharge();
+    expect(again).not.toBe(primed);
+    expect(describeQris(again!)).toMatchObject({ valid: true, amount: 36_000 });
+    await s().chargeQris();
+    expect(s().qris?.qrString).toBe(again);
+    const first = s().qris!.paymentId;
+    expect(api.callsTo('startOfflineQris')).toEqual([
+      { lines: [{ productId: kopi.id, qty: 2 }], paymentId: first },
+    ]);
+    // Nothing is primed while the QR is on screen; after cancelling, the next charge gets a new payment id.
+    expect(s().primeOfflineCharge()).toBeNull();
+    await s().cancelQris();
+    expect(s().primeOfflineCharge()).not.toBeNull();
+    await s().chargeQris();
+    expect(s().qris!.paymentId).not.toBe(first);
+  });
+
   it('cancel records nothing and goes back to the cart, where cash still works', async () => {
     goOffline();
     s().addProduct(kopi.id);
