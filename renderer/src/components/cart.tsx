@@ -164,6 +164,7 @@ function PayActions() {
   const canPay = !empty && discountValid;
   // Offline, the QR the next Charge would show is derived and encoded while the till is idle, so Charge only
   // draws it: the cashier sees the QR in the same frame as the sheet.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: total and limits are what is primed (read from the store): a change primes again.
   useEffect(() => {
     if (!offline || !canPay) return;
     const prime = () => {

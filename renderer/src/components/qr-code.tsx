@@ -11,30 +11,11 @@ export const QR_SIZE_PX = 400;
 const MARGIN_MODULES = 4;
 
 type Modules = ReturnType<typeof QRCode.create>['modules'];
-/** Matrices encoded ahead of time (primeQr), by payload; a few at most. */
-const encoded = new Map<string, Modules>();
 
 function encode(payload: string): Modules {
-  const hit = encoded.get(payload);
-  if (hit) return hit;
   // UTF-8 bytes: a merchant name may hold non-ASCII characters (EMV MPM §4.12).
   const segments: QRCodeSegment[] = [{ data: new TextEncoder().encode(payload), mode: 'byte' }];
   return QRCode.create(segments, { errorCorrectionLevel: 'M' }).modules;
-}
-
-/**
- * Encodes a payload that is about to be shown (the offline QR of the cart on screen), while the till is idle,
- * so that Charge only draws it. Encoding (with its choice among eight masks) is a few milliseconds.
- */
-export function primeQr(payload: string): void {
-  if (encoded.has(payload)) return;
-  try {
-    const m = encode(payload);
-    if (encoded.size >= 4) encoded.delete(encoded.keys().next().value!);
-    encoded.set(payload, m);
-  } catch {
-    // Not encodable: drawing it will say so.
-  }
 }
 
 /**
@@ -42,8 +23,11 @@ export function primeQr(payload: string): void {
  * library's own toCanvas fills the 400×400 image pixel by pixel in JavaScript, which took ~10 ms of the
  * Charge → QR time; one path fill takes well under one, and whole-pixel modules are crisp for any camera.
  */
-function drawQr(el: HTMLCanvasElement, payload: string): void {
+function drawQr(payload: string): HTMLCanvasElement {
   const modules = encode(payload);
+  const el = document.createElement('canvas');
+  el.width = QR_SIZE_PX;
+  el.height = QR_SIZE_PX;
   const ctx = el.getContext('2d');
   if (!ctx) throw new Error('no 2d canvas');
   const n = modules.size;
@@ -59,32 +43,61 @@ function drawQr(el: HTMLCanvasElement, payload: string): void {
   }
   ctx.fillStyle = '#000000';
   ctx.fill(dark);
+  return el;
+}
+
+/**
+ * Codes drawn ahead of time (primeQr), by payload; a few at most. A drawn canvas is taken by the first code
+ * shown with its payload (an element has one place in the page); a later one draws its own.
+ */
+const prepared = new Map<string, HTMLCanvasElement>();
+
+/**
+ * Encodes and draws a payload that is about to be shown (the offline QR of the cart on screen) while the till
+ * is idle, so that Charge only puts the finished canvas in place. Encoding (with its choice among eight masks)
+ * is a few milliseconds, and a canvas's first drawing allocates its pixels (~2.5 ms at 400×400).
+ */
+export function primeQr(payload: string): void {
+  if (prepared.has(payload)) return;
+  try {
+    const el = drawQr(payload);
+    if (prepared.size >= 4) prepared.delete(prepared.keys().next().value!);
+    prepared.set(payload, el);
+  } catch {
+    // Not encodable: drawing it when shown will say so.
+  }
+}
+
+function takeOrDraw(payload: string): HTMLCanvasElement {
+  const ready = prepared.get(payload);
+  if (!ready) return drawQr(payload);
+  prepared.delete(payload);
+  return ready;
 }
 
 export function QrCode({ payload, label }: { payload: string; label: string }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
+  const holder = useRef<HTMLSpanElement>(null);
   const [failed, setFailed] = useState(false);
-  // Drawn during the commit (a layout effect, not a passive one), so the frame that shows the sheet already
-  // shows the code: a passive effect may run after that frame is painted, and the QR would come one frame late.
+  // Put in place during the commit (a layout effect, not a passive one), so the frame that shows the sheet
+  // already shows the code: a passive effect may run after that frame is painted, and the QR would come one
+  // frame late. The canvas is made outside React so that a code drawn ahead of time can be used as it is.
   useLayoutEffect(() => {
-    const el = canvas.current;
+    const el = holder.current;
     if (!el) return;
-    setFailed(false);
     try {
-      drawQr(el, payload);
+      const canvas = takeOrDraw(payload);
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('data-testid', 'qris-qr');
+      el.replaceChildren(canvas);
+      setFailed(false);
     } catch {
+      el.replaceChildren();
       setFailed(true);
     }
   }, [payload]);
-  return (
-    <canvas
-      ref={canvas}
-      width={QR_SIZE_PX}
-      height={QR_SIZE_PX}
-      role="img"
-      aria-label={label}
-      data-testid="qris-qr"
-      data-failed={failed || undefined}
-    />
-  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new payload puts a new canvas in place, which needs the label too.
+  useLayoutEffect(() => {
+    holder.current?.firstElementChild?.setAttribute('aria-label', label);
+  }, [label, payload]);
+  return <span ref={holder} className="qr-canvas" data-failed={failed || undefined} />;
 }

@@ -129,9 +129,7 @@ describe('Charge QRIS while offline', () => {
     await s().chargeQris();
     expect(s().qris?.qrString).toBe(again);
     const first = s().qris!.paymentId;
-    expect(api.callsTo('startOfflineQris')).toEqual([
-      { lines: [{ productId: kopi.id, qty: 2 }], paymentId: first },
-    ]);
+    expect(api.callsTo('startOfflineQris')).toEqual([{ lines: [{ productId: kopi.id, qty: 2 }], paymentId: first }]);
     // Nothing is primed while the QR is on screen; after cancelling, the next charge gets a new payment id.
     expect(s().primeOfflineCharge()).toBeNull();
     await s().cancelQris();
