@@ -20,7 +20,7 @@ import {
   TILL_EVENTS,
   type TillStatus,
 } from '../../shared/ipc.ts';
-import { isQrisAmount, rupiah } from '../../shared/money.ts';
+import { isQrisAmount, type Rupiah, rupiah } from '../../shared/money.ts';
 import {
   deriveOfflineQr,
   type OfflineQrisSetupView,
@@ -79,6 +79,8 @@ export const CLOCK_WARNING_MS = 2 * 60_000;
 /** With the socket up, the server pushes expiry; ask it ourselves only when that is this late. */
 const EXPIRY_GRACE_MS = 30_000;
 /** Codes after which the server certainly did not create the payment: it must not block a cash sale. */
+/** How long a new sale's push waits for its payment to join it (see createSale). */
+const SALE_PUSH_DELAY_MS = 200;
 const NEVER_CREATED = new Set(['INVALID_INPUT', 'CONFLICT', 'UNAUTHORIZED', 'FORBIDDEN']);
 /** Offline QR offers waiting for the cashier's confirmation, at most (older ones are forgotten). */
 const MAX_OFFERS = 50;
@@ -225,7 +227,9 @@ export class TillCore {
 
   createSale(i: IpcParsed<'sale:create'>): SaleView {
     const s = recordSale(this.db, i, this.#now());
-    this.#pusher.kick();
+    // A sale is followed within moments by its payment (the cashier's next key): waiting that long lets both go
+    // in one push, and keeps the push off the server while a QRIS for the sale is being created.
+    this.#pusher.kick(false, SALE_PUSH_DELAY_MS);
     this.#publishStatus();
     return this.#saleView(s);
   }
@@ -254,6 +258,21 @@ export class TillCore {
     const open = listPaymentsOfSale(this.db, sale.id).find((p) => p.method === 'qris' && p.status === 'pending');
     const now = this.#now();
     if (open?.qrString && (open.expiresAt === null || open.expiresAt > now)) return this.#paymentInfo(open);
+    // The customer is waiting for this QR: no push starts beside its create (the payment is queued, not lost).
+    const release = this.#pusher.hold();
+    try {
+      return await this.#createQris(api, sale, open ?? null, now);
+    } finally {
+      release();
+    }
+  }
+
+  async #createQris(
+    api: ServerApi,
+    sale: { id: string; total: Rupiah },
+    open: PaymentRecord | null,
+    now: number,
+  ): Promise<PaymentInfo> {
     const p = open ?? recordQrisPayment(this.db, sale.id, sale.total, now);
     if (!open) {
       this.#pusher.kick();

@@ -24,7 +24,9 @@ export function printFigure(f: Figure): void {
   let line = `${f.name.padEnd(52)} ${v(f.value).padStart(9)} ${f.unit}`;
   if (f.baseline) {
     const b = `   baseline ${f.baseline.name}: ${v(f.baseline.value)} ${f.unit}`;
-    if (f.higherIsBetter) line += `${b} → ${(f.value / f.baseline.value).toFixed(2)}× of baseline`;
+    // A zero (a latency under the clock's 1 ms, read from a timestamp in another process) has no ratio.
+    if (f.value === 0 || f.baseline.value === 0) line += `${b} → no ratio (a figure below the clock's resolution)`;
+    else if (f.higherIsBetter) line += `${b} → ${(f.value / f.baseline.value).toFixed(2)}× of baseline`;
     else if (f.compare === 'share') line += `${b} → ${(f.value / f.baseline.value).toFixed(1)}× the baseline`;
     else {
       const r = f.baseline.value / f.value;

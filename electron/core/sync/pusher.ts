@@ -44,6 +44,8 @@ export class SyncPusher {
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #again = false;
+  #holds = 0;
+  #heldKick = false;
   #attempt = 0;
   #batchLimit: number;
   #progress: DrainProgress | null = null;
@@ -82,18 +84,38 @@ export class SyncPusher {
    * Something new to send, or the server looks reachable again. A new sale does not cut a backoff short (a
    * busy till would otherwise hammer a dead server); `reset` does, for a reconnect.
    */
-  kick(reset = false): void {
+  kick(reset = false, delayMs = 0): void {
     if (this.#stopped) return;
     if (reset) this.#attempt = 0;
     if (this.#timer && !reset) return;
-    this.#schedule(0);
+    this.#schedule(delayMs);
+  }
+
+  /**
+   * Keeps pushes from starting until the returned release is called (a push already on the wire goes on). The
+   * till holds them while it asks the server for a QRIS, which the customer is waiting for: a push arriving at
+   * the server beside the create would share its database and its event loop with it. Kicks meanwhile are kept.
+   */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      if (this.#holds === 0 && this.#heldKick) {
+        this.#heldKick = false;
+        this.kick();
+      }
+    };
   }
 
   #schedule(ms: number): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.#run();
+      if (this.#holds > 0) this.#heldKick = true;
+      else void this.#run();
     }, ms);
     this.#timer.unref?.();
   }

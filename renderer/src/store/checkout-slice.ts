@@ -199,6 +199,8 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
         set({ busy: 'none', error: toUiError(sale.error), checkout: 'none', qris: null });
         return;
       }
+      // Asked before the sheet is drawn: drawing it takes the renderer a frame, and the create need not wait for it.
+      const call = safe(api.startQris({ saleId: sale.data.id }));
       set({
         checkout: 'qris',
         qris: {
@@ -215,7 +217,7 @@ export const createCheckoutSlice: Slice<CheckoutSlice> = (api) => (set, get) => 
           reference: null,
         },
       });
-      const r = await safe(api.startQris({ saleId: sale.data.id }));
+      const r = await call;
       if (r.ok) {
         // A push may already have moved this payment on (a very fast payer); never go back to pending.
         const current = get().qris;

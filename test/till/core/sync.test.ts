@@ -302,6 +302,33 @@ describe('drain error classification', () => {
     expect(await pusher.drainOnce()).toBe('empty');
     expect(reach).toEqual([false, false, true, true, true, true, true]);
   });
+
+  it('starts no push while held (a QRIS create is on its way), keeps the kicks, and pushes on release', async () => {
+    const ok = (last: number): PushResult => ({
+      ok: true,
+      data: { last_mutation_id: last, rejected: [], server_time: Date.now(), clock_skew_ms: 0 },
+      rttMs: 1,
+      sentAt: Date.now(),
+    });
+    const { pusher, sent } = stepper([ok(4), ok(6)]);
+    const release = pusher.hold();
+    const second = pusher.hold();
+    pusher.start();
+    pusher.kick(false, 5);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sent).toEqual([]);
+    release();
+    release(); // a release counts once
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sent).toEqual([]);
+    second();
+    await until(() => sent.length === 2);
+    expect(sent).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+    ]);
+    pusher.stop();
+  });
 });
 
 describe('offline detection', () => {
