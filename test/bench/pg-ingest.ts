@@ -5,7 +5,7 @@
  * (check-then-insert, one autocommitted statement each, no signature check, no dedupe guarantee, no ordering,
  * no event for any till) — roughly what a first version of a webhook endpoint looks like.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,45 @@ import { newId } from '../../shared/ids.ts';
 import type { NewPayment } from '../../sync-server/src/db/schema.ts';
 import { type Load, runLoad } from './server.ts';
 import type { Figure } from './stats.ts';
+
+/** CPU time (ms) used so far by every PostgreSQL process on this machine, by pid (Linux /proc; 100 ticks/s). */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const f = stat.slice(close + 2).split(' ');
+      out.set(Number(d), (Number(f[11]) + Number(f[12])) * 10); // utime + stime
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs one load and measures the CPU it cost on the serving side: this process (the server under test; the
+ * load generator is a child process) and PostgreSQL's processes. Backends that start during the load count
+ * from zero.
+ */
+async function loadWithCpu(
+  url: string,
+  file: string,
+  key: string,
+  durationS: number,
+): Promise<{ load: Load; serverMs: number; postgresMs: number }> {
+  const pg0 = postgresCpu();
+  const own0 = process.cpuUsage();
+  const load = await runLoad(url, file, key, durationS);
+  const own = process.cpuUsage(own0);
+  let pgMs = 0;
+  for (const [pid, ms] of postgresCpu()) pgMs += ms - (pg0.get(pid) ?? 0);
+  const n = Math.max(1, load.total);
+  return { load, serverMs: (own.user + own.system) / 1000 / n, postgresMs: pgMs / n };
+}
 
 /** The baseline: an Express app on its own pg pool (same size as the sync-server's). */
 async function startExpressBaseline(databaseUrl: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -114,14 +153,16 @@ export async function benchPgIngest(opts: {
     const baseline = await startExpressBaseline(opts.databaseUrl);
     const baseFile = join(dataDir, 'payments-baseline.json');
     writeFileSync(baseFile, JSON.stringify(payments.slice(n / 2)));
-    let base: Load;
+    let baseRun: { load: Load; serverMs: number; postgresMs: number };
     try {
-      base = await runLoad(baseline.url, baseFile, key, opts.durationS);
+      baseRun = await loadWithCpu(baseline.url, baseFile, key, opts.durationS);
     } finally {
       await baseline.close();
     }
+    const base = baseRun.load;
     writeFileSync(file, JSON.stringify(payments.slice(0, n / 2)));
-    const load = await runLoad(`${sys.serverUrl}/v1/webhooks/midtrans`, file, key, opts.durationS);
+    const run = await loadWithCpu(`${sys.serverUrl}/v1/webhooks/midtrans`, file, key, opts.durationS);
+    const load = run.load;
     if (load.non2xx || load.errors || load.timeouts || base.non2xx || base.errors || base.timeouts) {
       throw new Error(`ingest had failures: ${JSON.stringify({ load, base })}`);
     }
@@ -165,6 +206,22 @@ export async function benchPgIngest(opts: {
         unit: 'ms',
         baseline: { name: 'Express+pg p99', value: base.p99 },
         target: '≤ 50 ms',
+      },
+      {
+        // What each request cost the machine, whatever bounded the throughput: the server's process (the load
+        // generator is another one) and PostgreSQL's.
+        name: `webhook ingest, ${label}, server CPU per request`,
+        value: run.serverMs,
+        unit: 'ms',
+        baseline: { name: 'Express+pg', value: baseRun.serverMs },
+        compare: 'share',
+      },
+      {
+        name: `webhook ingest, ${label}, PostgreSQL CPU per request`,
+        value: run.postgresMs,
+        unit: 'ms',
+        baseline: { name: 'Express+pg', value: baseRun.postgresMs },
+        compare: 'share',
       },
     ];
   } finally {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TransactionBatcher } from '../../sync-server/src/db/batcher.ts';
 import { type Database, openDatabase } from '../../sync-server/src/db/database.ts';
 import { getStore, insertStore } from '../../sync-server/src/repos/stores-repo.ts';
+import { storedEventKeys } from '../../sync-server/src/repos/webhook-events-repo.ts';
 import { DB_KIND, freshPgSchema } from './helpers.ts';
 
 let database: Database | null = null;
@@ -115,4 +116,24 @@ describe(`group commit (${DB_KIND})`, () => {
     );
     expect(seen.every((s) => s !== undefined)).toBe(true);
   });
+});
+
+describe(`prepared statements (${DB_KIND})`, () => {
+  it.skipIf(DB_KIND !== 'postgres')(
+    'PostgreSQL: a look-up by an array is planned for its own arrays each time, never prepared on an empty table',
+    async () => {
+      const d = await open();
+      await d.db.connection().execute(async (conn) => {
+        // Past PostgreSQL's five custom plans: a prepared statement would now run one generic plan, made while
+        // the table was empty, which scanned every stored event of the provider once the table had grown.
+        for (let i = 0; i < 7; i++)
+          expect(await storedEventKeys(conn, 'postgres', 'midtrans', [`k${i}`])).toEqual(new Set());
+        expect(await getStore(conn, 'nobody')).toBeUndefined();
+        const rows = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(conn);
+        const texts = rows.rows.map((r) => r.statement);
+        expect(texts.some((t) => t.includes('from "stores"'))).toBe(true);
+        expect(texts.filter((t) => /=\s*any\s*\(/i.test(t))).toEqual([]);
+      });
+    },
+  );
 });
