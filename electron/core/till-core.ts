@@ -78,9 +78,9 @@ import { ServerApi } from './sync/server-api.ts';
 export const CLOCK_WARNING_MS = 2 * 60_000;
 /** With the socket up, the server pushes expiry; ask it ourselves only when that is this late. */
 const EXPIRY_GRACE_MS = 30_000;
-/** Codes after which the server certainly did not create the payment: it must not block a cash sale. */
 /** How long a new sale's push waits for its payment to join it (see createSale). */
 const SALE_PUSH_DELAY_MS = 200;
+/** Codes after which the server certainly did not create the payment: it must not block a cash sale. */
 const NEVER_CREATED = new Set(['INVALID_INPUT', 'CONFLICT', 'UNAUTHORIZED', 'FORBIDDEN']);
 /** Offline QR offers waiting for the cashier's confirmation, at most (older ones are forgotten). */
 const MAX_OFFERS = 50;

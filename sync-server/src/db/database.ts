@@ -101,9 +101,8 @@ export function openDatabase(cfg: DatabaseConfig): Database {
  * batch after a few seconds of load, and growing. Unnamed, each run is planned for its own arrays and uses the
  * index.
  */
-export const ARRAY_LOOKUP = /=\s*any\s*\(/i;
-
 function preparedStatements(pool: pg.Pool, max = 500): { enable(): void } {
+  const arrayLookup = /=\s*any\s*\(/i;
   const names = new Map<string, string>();
   let enabled = false;
   let counter = 0;
@@ -124,7 +123,7 @@ function preparedStatements(pool: pg.Pool, max = 500): { enable(): void } {
         typeof config === 'string' &&
         Array.isArray(values) &&
         /^\s*(select|insert|update|delete|with)\b/i.test(config) &&
-        !ARRAY_LOOKUP.test(config)
+        !arrayLookup.test(config)
       ) {
         const name = nameOf(config);
         if (name) return query({ name, text: config, values }, cb);

@@ -258,6 +258,12 @@ describe('drain error classification', () => {
     });
     return { core, pusher, sent, reach };
   }
+  const ok = (last: number): PushResult => ({
+    ok: true,
+    data: { last_mutation_id: last, rejected: [], server_time: Date.now(), clock_skew_ms: 0 },
+    rttMs: 1,
+    sentAt: Date.now(),
+  });
   const fail = (status: number, code: string, extra: object = {}): PushResult => ({
     ok: false,
     status,
@@ -267,12 +273,6 @@ describe('drain error classification', () => {
   });
 
   it('retries network errors and 5xx, halves the batch on 413, and never parks for a whole-request refusal', async () => {
-    const ok = (last: number): PushResult => ({
-      ok: true,
-      data: { last_mutation_id: last, rejected: [], server_time: Date.now(), clock_skew_ms: 0 },
-      rttMs: 1,
-      sentAt: Date.now(),
-    });
     const { core, pusher, sent, reach } = stepper([
       fail(0, 'NETWORK'),
       fail(503, 'INTERNAL'),
@@ -304,12 +304,6 @@ describe('drain error classification', () => {
   });
 
   it('starts no push while held (a QRIS create is on its way), keeps the kicks, and pushes on release', async () => {
-    const ok = (last: number): PushResult => ({
-      ok: true,
-      data: { last_mutation_id: last, rejected: [], server_time: Date.now(), clock_skew_ms: 0 },
-      rttMs: 1,
-      sentAt: Date.now(),
-    });
     const { pusher, sent } = stepper([ok(4), ok(6)]);
     const release = pusher.hold();
     const second = pusher.hold();
